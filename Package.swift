@@ -1,0 +1,94 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// Dependencies point one way: C targets → EdgeSystem → concern libraries → executables.
+// Concern libraries meet only through the protocols in EdgeCore; the executables wire them.
+let package = Package(
+    name: "EdgeRecorder",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "edge-recorderd", targets: ["edge-recorderd"]),
+        .executable(name: "edgectl", targets: ["edgectl"]),
+        .executable(name: "edge-centre", targets: ["edge-centre"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // Thin C targets: headers and static inline shims only.
+        .systemLibrary(
+            name: "CTurboJPEG", pkgConfig: "libturbojpeg",
+            providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(
+            name: "CV4L2", pkgConfig: "libv4l2",
+            providers: [.apt(["libv4l-dev"])]),
+        .systemLibrary(
+            name: "COpenSSL", pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]),
+
+        .systemLibrary(name: "CLinux"),
+
+        // System helpers: descriptors, errno, files with fsync, threads, clocks.
+        .target(name: "EdgeSystem", dependencies: ["CLinux"]),
+
+        // Concern libraries.
+        .target(name: "EdgeJSON"),
+        .target(name: "EdgeCore", dependencies: ["EdgeSystem"]),
+        .target(name: "JPEGEncoding", dependencies: ["CTurboJPEG", "EdgeCore"]),
+        .target(name: "V4L2Capture", dependencies: ["CV4L2", "EdgeCore", "EdgeSystem", "JPEGEncoding"]),
+        .target(name: "Bitstream", dependencies: ["EdgeCore"]),
+        .target(name: "FrameSources", dependencies: ["EdgeCore", "EdgeSystem", "JPEGEncoding", "Bitstream"]),
+        .target(name: "Matroska", dependencies: ["EdgeCore", "Bitstream"]),
+        .target(name: "Segmenter", dependencies: ["EdgeCore", "EdgeSystem", "Matroska"]),
+        .target(name: "RecorderConfig", dependencies: ["EdgeJSON", "EdgeCore"]),
+        .target(name: "AgeEncryption", dependencies: ["COpenSSL", "EdgeCore"]),
+        .target(name: "DeviceIdentity", dependencies: ["COpenSSL", "EdgeSystem"]),
+        .target(
+            name: "Recorder",
+            dependencies: [
+                "EdgeCore", "EdgeSystem", "FrameSources", "Segmenter", "RecorderConfig",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+
+        // Executables: thin adapters over the libraries.
+        .executableTarget(
+            name: "edge-recorderd",
+            dependencies: [
+                "Recorder", "RecorderConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+        .executableTarget(
+            name: "edgectl",
+            dependencies: [
+                "RecorderConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(
+            name: "edge-centre",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // One test target per library, sharing fixtures and helpers from TestSupport.
+        .target(name: "TestSupport", dependencies: ["EdgeCore", "EdgeSystem"], path: "Tests/TestSupport"),
+        .testTarget(name: "EdgeSystemTests", dependencies: ["TestSupport", "EdgeSystem"]),
+        .testTarget(name: "EdgeJSONTests", dependencies: ["TestSupport", "EdgeJSON"]),
+        .testTarget(name: "EdgeCoreTests", dependencies: ["TestSupport", "EdgeCore"]),
+        .testTarget(name: "V4L2CaptureTests", dependencies: ["TestSupport", "V4L2Capture", "CV4L2", "EdgeCore", "EdgeSystem"]),
+        .testTarget(name: "BitstreamTests", dependencies: ["TestSupport", "Bitstream"]),
+        .testTarget(name: "FrameSourcesTests", dependencies: ["TestSupport", "FrameSources"]),
+        .testTarget(name: "MatroskaTests", dependencies: ["TestSupport", "Matroska", "Bitstream", "FrameSources"]),
+        .testTarget(name: "SegmenterTests", dependencies: ["TestSupport", "Segmenter", "FrameSources", "EdgeSystem"]),
+        .testTarget(name: "RecorderConfigTests", dependencies: ["TestSupport", "RecorderConfig"]),
+        .testTarget(
+            name: "AgeEncryptionTests", dependencies: ["AgeEncryption", "EdgeCore", "EdgeSystem"],
+            exclude: ["Vectors"]),
+        .testTarget(name: "DeviceIdentityTests", dependencies: ["DeviceIdentity", "EdgeSystem"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

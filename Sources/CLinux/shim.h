@@ -1,0 +1,19 @@
+#ifndef EDGE_CLINUX_SHIM_H
+#define EDGE_CLINUX_SHIM_H
+// Linux interfaces the C library declares only with _GNU_SOURCE, which Swift's Glibc
+// module does not set.
+#define _GNU_SOURCE 1
+#include <pthread.h>
+#include <sys/eventfd.h>
+
+/// eventfd(2) flags as typed constants.
+static const int edge_EFD_CLOEXEC = EFD_CLOEXEC;
+static const int edge_EFD_NONBLOCK = EFD_NONBLOCK;
+
+static inline int edge_eventfd(unsigned int initval, int flags) { return eventfd(initval, flags); }
+
+/// Names a thread (at most 15 bytes), for `top -H` and crash reports.
+static inline int edge_pthread_setname(pthread_t thread, const char *name) {
+    return pthread_setname_np(thread, name);
+}
+#endif

@@ -1,0 +1,52 @@
+/// A `TaskExecutor` backed by one OS thread of its own.
+///
+/// A camera's segmenter and disk writer run their async code here (through
+/// `withTaskExecutorPreference`), so `write` and `fsync` block this thread and never a
+/// thread of the cooperative pool that other cameras and the control plane share.
+public final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
+    // @unchecked: `jobs` and `stopping` are only touched with `mutex` held.
+    private var mutex = pthread_mutex_t()
+    private var condition = pthread_cond_t()
+    private var jobs: [UnownedJob] = []
+    private var stopping = false
+    public let name: String
+
+    public init(name: String) {
+        self.name = name
+        pthread_mutex_init(&mutex, nil)
+        pthread_cond_init(&condition, nil)
+        startThread(name: name) { [self] in runLoop() }
+    }
+
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let unowned = UnownedJob(job)
+        pthread_mutex_lock(&mutex)
+        jobs.append(unowned)
+        pthread_cond_signal(&condition)
+        pthread_mutex_unlock(&mutex)
+    }
+
+    /// Lets the thread end once its queue is empty. Call it only when no task prefers this
+    /// executor any more: a job enqueued after the thread ended would never run.
+    public func shutdown() {
+        pthread_mutex_lock(&mutex)
+        stopping = true
+        pthread_cond_signal(&condition)
+        pthread_mutex_unlock(&mutex)
+    }
+
+    private func runLoop() {
+        while true {
+            pthread_mutex_lock(&mutex)
+            while jobs.isEmpty && !stopping { pthread_cond_wait(&condition, &mutex) }
+            if jobs.isEmpty && stopping {
+                pthread_mutex_unlock(&mutex)
+                return
+            }
+            let batch = jobs
+            jobs.removeAll(keepingCapacity: true)
+            pthread_mutex_unlock(&mutex)
+            for job in batch { job.runSynchronously(on: asUnownedTaskExecutor()) }
+        }
+    }
+}

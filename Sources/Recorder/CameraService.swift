@@ -1,0 +1,120 @@
+import EdgeCore
+import EdgeSystem
+import Logging
+import RecorderConfig
+import Segmenter
+import ServiceLifecycle
+
+/// One camera, as a `Service`: a capture thread fills a bounded buffer; the segmenter
+/// drains it on a thread of its own (disk writes never block the shared pool).
+///
+/// Graceful shutdown (SIGTERM) stops capture, records what is still buffered and closes
+/// the open segment cleanly before `run()` returns.
+public final class CameraService: Service, Sendable {
+    public let camera: CameraConfiguration
+    private let pump: CapturePump
+    private let store: @Sendable () throws -> any SegmentStore
+    private let policy: SegmentPolicy
+    private let time: any TimeSource
+    private let logger: Logger
+
+    public var buffer: FrameBuffer { pump.buffer }
+
+    public init(
+        camera: CameraConfiguration, defaultSegmentSeconds: Int, sources: SourceFactory,
+        store: @escaping @Sendable () throws -> any SegmentStore, logger: Logger
+    ) throws {
+        self.camera = camera
+        self.store = store
+        self.time = sources.time
+        let seconds = camera.segmentSeconds ?? defaultSegmentSeconds
+        policy = SegmentPolicy(length: .seconds(seconds))
+        var logger = logger
+        logger[metadataKey: "camera"] = .string(camera.id)
+        self.logger = logger
+        // Two seconds of frames: enough to ride out a slow fsync, bounded whatever happens.
+        let capacity = max(8, Self.framesPerSecond(camera.source) * 2)
+        pump = try CapturePump(buffer: FrameBuffer(frameCapacity: capacity), time: sources.time, makeSource: sources.maker(for: camera))
+    }
+
+    public func run() async throws {
+        let executor = ThreadExecutor(name: "rec-\(camera.id)")
+        defer { executor.shutdown() }
+        try await withTaskExecutorPreference(executor) {
+            try await withGracefulShutdownHandler {
+                try await record()
+            } onGracefulShutdown: { [pump] in
+                pump.stop()
+            }
+        }
+    }
+
+    private func record() async throws {
+        let segmenter = Segmenter(camera: camera.id, store: try store(), policy: policy, time: time) { [logger] event in
+            Self.log(event, logger)
+        }
+        logger.info("starting", metadata: ["source": "\(camera.source.kind)"])
+        pump.start(threadName: "cap-\(camera.id)")
+        var lastError: String?
+        while let event = await buffer.next() {
+            log(event)
+            do {
+                try segmenter.handle(event)
+                lastError = nil
+            } catch {
+                // A failed write loses the open segment's tail, never the recorder: the next
+                // keyframe starts a new segment. The same error is logged once, not per frame.
+                let text = "\(error)"
+                if text != lastError { logger.error("cannot write segment: \(text)") }
+                lastError = text
+            }
+        }
+        pump.stop()
+        do {
+            try segmenter.close(.shutdown)
+        } catch {
+            logger.error("cannot close the last segment: \(error)")
+        }
+        let c = buffer.counters
+        logger.info("stopped", metadata: [
+            "frames": "\(c.delivered)", "dropped": "\(c.dropped)", "dropped_behind": "\(c.droppedBehind)",
+            "dropped_by_device": "\(c.droppedByDevice)", "interruptions": "\(c.interruptions)",
+        ])
+    }
+
+    private func log(_ event: CaptureEvent) {
+        switch event {
+        case .streaming(let format): logger.info("streaming \(format)")
+        case .interrupted(let failure, _): logger.warning("camera lost: \(failure.message)")
+        case .openFailed(let failure, let retry):
+            logger.warning("cannot open camera: \(failure.message); retrying in \(Int(retry.seconds)) s")
+        case .frame: break
+        }
+    }
+
+    static func log(_ event: SegmenterEvent, _ logger: Logger) {
+        switch event {
+        case .opened(let sequence, let path, _):
+            logger.debug("segment opened", metadata: ["seq": "\(sequence)", "path": "\(path)"])
+        case .closed(let s, let path):
+            logger.info("segment closed", metadata: [
+                "seq": "\(s.sequence)", "frames": "\(s.frames)", "first_frame": "\(s.firstFrame)",
+                "duration_s": "\(Double(s.duration.nanoseconds / 1_000_000) / 1000)", "bytes": "\(s.bytes)",
+                "reason": "\(s.reason.rawValue)", "path": "\(path)",
+            ])
+        case .skippedBeforeKeyframe(let count):
+            logger.info("skipped \(count) frames while waiting for a keyframe")
+        case .lost(let cause, let message, _):
+            logger.warning("segment closed early: \(message)", metadata: ["cause": "\(cause.rawValue)"])
+        case .gap(let cause, let from, let to):
+            logger.warning("gap in the recording", metadata: ["cause": "\(cause.rawValue)", "seconds": "\((to - from).seconds)"])
+        }
+    }
+
+    static func framesPerSecond(_ source: SourceConfiguration) -> Int {
+        switch source {
+        case .testPattern(_, let fps, _), .file(_, _, let fps): fps
+        case .v4l2(let s): s.fps ?? 30
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import EdgeSystem
+import Logging
+
+/// One line per event on stderr, no colour: what journald and a serial console want.
+///
+/// `2026-11-29T14:33:01.120Z info camera=front: segment closed seq=42 frames=250`
+/// Under systemd (`JOURNAL_STREAM` set) the timestamp is left to the journal.
+public struct LineLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level
+    private let label: String
+    private let stamped: Bool
+
+    public init(label: String, level: Logger.Level = .info) {
+        self.label = label
+        logLevel = level
+        stamped = getenv("JOURNAL_STREAM") == nil
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var line = stamped ? Self.timestamp() + " " : ""
+        line += "\(event.level) \(label)"
+        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+        if let camera = merged["camera"] { line += " camera=\(camera)" }
+        line += ": \(event.message)"
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) where key != "camera" {
+            line += " \(key)=\(Self.quoted("\(value)"))"
+        }
+        line = line.replacingNewlines() + "\n"
+        // One write(2) per line: lines from several threads never interleave.
+        var bytes = Array(line.utf8)
+        _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress!, $0.count) }
+    }
+
+    static func quoted(_ s: String) -> String {
+        s.contains(" ") || s.isEmpty ? "\"\(s)\"" : s
+    }
+
+    static func timestamp() -> String {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        var parts = tm()
+        var seconds = ts.tv_sec
+        gmtime_r(&seconds, &parts)
+        func pad(_ n: Int, _ w: Int) -> String { let s = String(n); return String(repeating: "0", count: max(0, w - s.count)) + s }
+        return "\(pad(Int(parts.tm_year) + 1900, 4))-\(pad(Int(parts.tm_mon) + 1, 2))-\(pad(Int(parts.tm_mday), 2))T"
+            + "\(pad(Int(parts.tm_hour), 2)):\(pad(Int(parts.tm_min), 2)):\(pad(Int(parts.tm_sec), 2)).\(pad(ts.tv_nsec / 1_000_000, 3))Z"
+    }
+}
+
+extension String {
+    /// Keeps one event on one line.
+    func replacingNewlines() -> String {
+        String(map { $0 == "\n" ? " " : $0 })
+    }
+}

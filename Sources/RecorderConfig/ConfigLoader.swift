@@ -1,0 +1,141 @@
+import EdgeCore
+import EdgeJSON
+import EdgeSystem
+
+/// Reads and validates a config. The daemon and `edgectl config --offline` share it, so
+/// a config that passes here is one the daemon accepts.
+public enum ConfigLoader {
+    public static let sizeLimit = 1 << 20
+
+    /// Loads the file at `path`. Every problem is reported, with the field and the fix.
+    public static func load(path: String) throws(ConfigError) -> RecorderConfiguration {
+        let bytes: [UInt8]
+        do {
+            bytes = try FileSystem.readFile(path, limit: sizeLimit)
+        } catch {
+            let fix =
+                switch error.code {
+                case ENOENT: "check the path, or create it from Board/config.example.json"
+                case EACCES: "run as root or make it readable"
+                case EFBIG: "a config is at most 1 MiB"
+                default: "check the file"
+                }
+            throw ConfigError(source: path, problems: [ConfigProblem(field: "", message: "cannot read it: \(error.reason); \(fix)")])
+        }
+        return try parse(bytes, source: path)
+    }
+
+    public static func parse(_ bytes: [UInt8], source: String? = nil) throws(ConfigError) -> RecorderConfiguration {
+        let document: JSONValue
+        do {
+            document = try JSONParser.parse(bytes)
+        } catch {
+            throw ConfigError(source: source, problems: [ConfigProblem(field: "", message: "not valid JSON: \(error)")])
+        }
+        let reader = FieldReader()
+        let config = read(document, reader)
+        if let config, reader.problems.isEmpty { return config }
+        throw ConfigError(source: source, problems: reader.problems)
+    }
+
+    static let topFields = ["gateway", "stateDirectory", "segmentSeconds", "cameras"]
+    static let cameraFields = ["id", "source", "segmentSeconds", "width", "height", "fps", "jpegQuality", "path", "codec", "device", "pixelFormat", "stallSeconds"]
+    static let segmentRange = 2...300
+
+    private static func read(_ document: JSONValue, _ r: FieldReader) -> RecorderConfiguration? {
+        guard let top = r.object(document, at: "", allowed: topFields) else { return nil }
+        let gateway = r.string(top, "gateway", at: "")
+        if let gateway, !isName(gateway, max: 64) {
+            r.problem("gateway", "\"\(gateway)\" is not a usable name: use 1–64 of a-z, 0-9, '-' and '_', starting with a letter or digit")
+        }
+        let state = r.string(top, "stateDirectory", at: "", required: false) ?? RecorderConfiguration.defaultStateDirectory
+        if !state.hasPrefix("/") { r.problem("stateDirectory", "\"\(state)\" is relative: give an absolute path") }
+        let segment = r.integer(top, "segmentSeconds", at: "", range: segmentRange, required: false) ?? 10
+        var cameras: [CameraConfiguration] = []
+        if let items = r.array(top, "cameras", at: "") {
+            if items.isEmpty { r.problem("cameras", "no cameras: add at least one (see Board/config.example.json)") }
+            if items.count > 16 { r.problem("cameras", "\(items.count) cameras: a gateway records at most 16") }
+            var seen: [String: Int] = [:]
+            for (n, item) in items.enumerated() {
+                let path = "cameras[\(n)]"
+                guard let camera = readCamera(item, at: path, r) else { continue }
+                if let first = seen[camera.id] {
+                    r.problem("\(path).id", "\"\(camera.id)\" is already used by cameras[\(first)]; camera ids must be unique")
+                    continue
+                }
+                seen[camera.id] = n
+                cameras.append(camera)
+            }
+        }
+        guard let gateway else { return nil }
+        return RecorderConfiguration(gateway: gateway, stateDirectory: state, segmentSeconds: segment, cameras: cameras)
+    }
+
+    private static func readCamera(_ item: JSONValue, at path: String, _ r: FieldReader) -> CameraConfiguration? {
+        guard let m = r.object(item, at: path, allowed: cameraFields) else { return nil }
+        let id = r.string(m, "id", at: path)
+        if let id, !isName(id, max: 32) {
+            r.problem("\(path).id", "\"\(id)\" is not a usable camera id: use 1–32 of a-z, 0-9, '-' and '_', starting with a letter or digit")
+        }
+        let kind = r.choice(m, "source", at: path, among: ["test-pattern", "file", "v4l2"])
+        let segment = r.integer(m, "segmentSeconds", at: path, range: segmentRange, required: false)
+        let allowedFor: [String: [String]] = [
+            "test-pattern": ["width", "height", "fps", "jpegQuality"],
+            "file": ["path", "codec", "fps"],
+            "v4l2": ["device", "width", "height", "fps", "pixelFormat", "jpegQuality", "stallSeconds"],
+        ]
+        if let kind {
+            let common = ["id", "source", "segmentSeconds"]
+            for key in m.keys.sorted() where !common.contains(key) && !allowedFor[kind]!.contains(key) {
+                r.problem("\(path).\(key)", "does not apply to a \"\(kind)\" source; it takes: \(allowedFor[kind]!.joined(separator: ", "))")
+            }
+        }
+        let source: SourceConfiguration?
+        switch kind {
+        case "test-pattern":
+            let w = r.integer(m, "width", at: path, range: 16...3840, required: false) ?? 640
+            let h = r.integer(m, "height", at: path, range: 16...2160, required: false) ?? 480
+            if w % 2 != 0 { r.problem("\(path).width", "\(w) is odd: the test pattern needs an even width") }
+            if h % 2 != 0 { r.problem("\(path).height", "\(h) is odd: the test pattern needs an even height") }
+            let fps = r.integer(m, "fps", at: path, range: 1...120, required: false) ?? 25
+            let q = r.integer(m, "jpegQuality", at: path, range: 1...100, required: false) ?? 80
+            source = .testPattern(size: FrameSize(width: w, height: h), fps: fps, jpegQuality: q)
+        case "file":
+            let file = r.string(m, "path", at: path)
+            if let file, !file.hasPrefix("/") { r.problem("\(path).path", "\"\(file)\" is relative: give an absolute path") }
+            let codec = r.choice(m, "codec", at: path, among: VideoCodec.allCases.map(\.rawValue)).flatMap(VideoCodec.init(rawValue:))
+            let fps = r.integer(m, "fps", at: path, range: 1...120, required: false) ?? 25
+            source = file.flatMap { f in codec.map { .file(path: f, codec: $0, fps: fps) } }
+        case "v4l2":
+            let device = r.string(m, "device", at: path)
+            if let device, !device.hasPrefix("/dev/") {
+                r.problem("\(path).device", "\"\(device)\" is not a device path: use /dev/videoN or a /dev/v4l/by-id/… name")
+            }
+            let w = r.integer(m, "width", at: path, range: 16...7680, required: false)
+            let h = r.integer(m, "height", at: path, range: 16...4320, required: false)
+            // Judged on what was written, so a bad width is not also reported as a missing one.
+            if (m["width"] == nil) != (m["height"] == nil) {
+                r.problem(path, "give width and height together, or neither to take the device's default")
+            }
+            let fps = r.integer(m, "fps", at: path, range: 1...120, required: false)
+            let fourcc = r.string(m, "pixelFormat", at: path, required: false)
+            if let fourcc, fourcc.utf8.count != 4 || !fourcc.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) {
+                r.problem("\(path).pixelFormat", "\"\(fourcc)\" is not a FourCC: use four characters such as MJPG, H264, YUYV, NV12, GREY")
+            }
+            let q = r.integer(m, "jpegQuality", at: path, range: 1...100, required: false) ?? 80
+            let stall = r.integer(m, "stallSeconds", at: path, range: 1...60, required: false) ?? 5
+            let size = w.flatMap { w in h.map { FrameSize(width: w, height: $0) } }
+            source = device.map { .v4l2(V4L2Settings(device: $0, size: size, fps: fps, pixelFormat: fourcc, jpegQuality: q, stallSeconds: stall)) }
+        default:
+            source = nil
+        }
+        guard let id, let source else { return nil }
+        return CameraConfiguration(id: id, source: source, segmentSeconds: segment)
+    }
+
+    static func isName(_ s: String, max: Int) -> Bool {
+        guard (1...max).contains(s.utf8.count), let first = s.utf8.first else { return false }
+        let ok = { (c: UInt8) in (0x61...0x7A).contains(c) || (0x30...0x39).contains(c) }
+        return ok(first) && s.utf8.allSatisfy { ok($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import EdgeSystem
+import Logging
+import Recorder
+import RecorderConfig
+
+@main
+struct EdgeRecorderd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "edge-recorderd",
+        abstract: "Records cameras into Matroska segments.",
+        discussion: """
+            Runs every camera in the config until SIGTERM or SIGINT, which close each open \
+            segment cleanly. An invalid config exits with status 78 (EX_CONFIG) and touches nothing.
+            """)
+
+    @Option(name: .long, help: ArgumentHelp("The config file.", valueName: "FILE"))
+    var config: String = RecorderConfiguration.defaultPath
+
+    @Flag(name: .long, help: "Validate the config and exit.")
+    var check = false
+
+    @Flag(name: .long, help: "Log debug events too.")
+    var verbose = false
+
+    /// sysexits.h: the configuration is wrong.
+    static let exitConfig: Int32 = 78
+
+    func run() async throws {
+        let level: Logger.Level = verbose ? .debug : .info
+        LoggingSystem.bootstrap { LineLogHandler(label: $0, level: level) }
+        let logger = Logger(label: "edge-recorderd")
+        let loaded: RecorderConfiguration
+        do {
+            loaded = try ConfigLoader.load(path: config)
+        } catch {
+            logger.critical("\(error)")
+            throw ExitCode(Self.exitConfig)
+        }
+        if check {
+            print("\(config): valid, \(loaded.cameras.count) camera(s)")
+            return
+        }
+        let daemon = RecorderDaemon(config: loaded, sources: SourceFactory(time: SystemTime()), logger: logger)
+        try await daemon.run()
+    }
+}
