@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "EdgeJSON"),
         .target(name: "EdgeCore", dependencies: ["EdgeSystem"]),
         .target(name: "JPEGEncoding", dependencies: ["CTurboJPEG", "EdgeCore"]),
-        .target(name: "V4L2Capture", dependencies: ["CV4L2", "EdgeCore", "EdgeSystem", "JPEGEncoding"]),
+        .target(name: "V4L2Capture", dependencies: ["CV4L2", "EdgeCore", "EdgeSystem", "JPEGEncoding", "Bitstream"]),
         .target(name: "Bitstream", dependencies: ["EdgeCore"]),
         .target(name: "FrameSources", dependencies: ["EdgeCore", "EdgeSystem", "JPEGEncoding", "Bitstream"]),
         .target(name: "Matroska", dependencies: ["EdgeCore", "Bitstream"]),
@@ -57,7 +57,7 @@ let package = Package(
         .executableTarget(
             name: "edge-recorderd",
             dependencies: [
-                "Recorder", "RecorderConfig",
+                "Recorder", "RecorderConfig", "V4L2Capture", "EdgeCore", "EdgeSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -65,7 +65,7 @@ let package = Package(
         .executableTarget(
             name: "edgectl",
             dependencies: [
-                "RecorderConfig",
+                "RecorderConfig", "V4L2Capture", "EdgeSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -73,6 +73,11 @@ let package = Package(
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+
+        // The benchmark driver, run by Tools/bench in a release build.
+        .executableTarget(
+            name: "edge-bench", dependencies: ["EdgeCore", "EdgeSystem", "FrameSources", "Segmenter"],
+            path: "Benchmarks/edge-bench"),
 
         // One test target per library, sharing fixtures and helpers from TestSupport.
         .target(name: "TestSupport", dependencies: ["EdgeCore", "EdgeSystem"], path: "Tests/TestSupport"),

@@ -59,8 +59,9 @@ public struct AccessUnitSplitter {
             return (H264.isVCL(t), H264.isVCL(t) && H264.startsPicture(unit), t == H264.idr)
         case .h265:
             let t = H265.type(unit)
-            // Suffix SEI belongs to the picture before it.
-            if t == H265.suffixSEI { return (true, false, false) }
+            // Suffix SEI belongs to the picture before it; with no picture before it, it
+            // must not make one (an access unit without a slice).
+            if t == H265.suffixSEI { return (pendingHasSlice, false, false) }
             return (H265.isVCL(t), H265.isVCL(t) && H265.startsPicture(unit), H265.isKeyframe(t))
         case .mjpeg:
             return (false, false, false)

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE 1
 #include <pthread.h>
 #include <sys/eventfd.h>
+#include <sys/timex.h>
 
 /// eventfd(2) flags as typed constants.
 static const int edge_EFD_CLOEXEC = EFD_CLOEXEC;
@@ -15,5 +16,13 @@ static inline int edge_eventfd(unsigned int initval, int flags) { return eventfd
 /// Names a thread (at most 15 bytes), for `top -H` and crash reports.
 static inline int edge_pthread_setname(pthread_t thread, const char *name) {
     return pthread_setname_np(thread, name);
+}
+/// 1 when the kernel's wall clock is synchronised (adjtimex(2): no TIME_ERROR and
+/// STA_UNSYNC clear), 0 when not, -1 when adjtimex failed.
+static inline int edge_clock_synchronised(void) {
+    struct timex t = {0};
+    int state = adjtimex(&t);
+    if (state == -1) return -1;
+    return (state != TIME_ERROR && (t.status & STA_UNSYNC) == 0) ? 1 : 0;
 }
 #endif

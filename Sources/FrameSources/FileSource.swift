@@ -44,6 +44,9 @@ public final class FileSource: FrameSource {
         return StreamFormat(codec: codec, size: size, frameRate: rate, detail: "file \(name), \(frames.count) frames, looping")
     }
 
+    /// Frames in one pass through the file (known once open).
+    public var frameCount: Int { frames.count }
+
     public func nextFrame(stop: Wakeup) throws -> Frame? {
         guard !frames.isEmpty, let (sequence, at) = pacer.waitForNextFrame(stop: stop) else { return nil }
         // A pacer that skipped ahead skips the same number of frames in the file.

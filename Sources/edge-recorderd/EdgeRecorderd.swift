@@ -41,7 +41,7 @@ struct EdgeRecorderd: AsyncParsableCommand {
             print("\(config): valid, \(loaded.cameras.count) camera(s)")
             return
         }
-        let daemon = RecorderDaemon(config: loaded, sources: SourceFactory(time: SystemTime()), logger: logger)
+        let daemon = RecorderDaemon(config: loaded, sources: SourceFactory(time: SystemTime(), v4l2: V4L2Wiring.source), logger: logger)
         try await daemon.run()
     }
 }

@@ -1,0 +1,122 @@
+/// An X25519 recipient: the public key a file is encrypted to, written `age1…`.
+public struct AgeRecipient: Sendable, Hashable, CustomStringConvertible {
+    /// The 32-byte X25519 public key.
+    public let publicKey: [UInt8]
+
+    /// Parses `age1…` (Bech32; age writes it in lowercase and so do we).
+    public init(parsing text: String) throws(AgeError) {
+        publicKey = try Bech32.decodeKey(text, hrp: "age", kind: "age recipient (age1…)")
+    }
+
+    init(publicKey: [UInt8]) {
+        precondition(publicKey.count == 32)
+        self.publicKey = publicKey
+    }
+
+    public var encoded: String { Bech32.encode(hrp: "age", data: publicKey) }
+    public var description: String { encoded }
+}
+
+/// An X25519 identity: the secret key that decrypts files for its recipient, written
+/// `AGE-SECRET-KEY-1…`.
+///
+/// Its description shows only the recipient, so logging an identity leaks nothing.
+public struct AgeIdentity: Sendable, Hashable, CustomStringConvertible {
+    let secretKey: [UInt8]
+    /// The recipient that encrypts to this identity.
+    public let recipient: AgeRecipient
+
+    /// A new identity from the system's random generator.
+    public static func generate() throws(AgeError) -> AgeIdentity {
+        try AgeIdentity(secretKey: randomBytes(32))
+    }
+
+    /// Parses `AGE-SECRET-KEY-1…` (Bech32, uppercase as age writes it; lowercase accepted).
+    public init(parsing text: String) throws(AgeError) {
+        try self.init(secretKey: Bech32.decodeKey(text, hrp: "age-secret-key-", kind: "age identity (AGE-SECRET-KEY-1…)"))
+    }
+
+    init(secretKey: [UInt8]) throws(AgeError) {
+        self.secretKey = secretKey
+        recipient = AgeRecipient(publicKey: try X25519Key(privateKey: secretKey).publicKey)
+    }
+
+    public var encoded: String { Bech32.encode(hrp: "age-secret-key-", data: secretKey).uppercased() }
+    public var description: String { "AgeIdentity(\(recipient.encoded))" }
+}
+
+extension AgeIdentity {
+    /// The identity in the file format `age-keygen` writes and `age -d -i FILE` reads:
+    ///
+    ///     # created: 2026-11-29T10:00:00Z
+    ///     # public key: age1…
+    ///     AGE-SECRET-KEY-1…
+    ///
+    /// `created` is seconds since 1970 (UTC); the comment lines are informational only.
+    public func keyFile(created: Int64) -> String {
+        "# created: \(Self.rfc3339(created))\n# public key: \(recipient.encoded)\n\(encoded)\n"
+    }
+
+    /// Every identity in a key file: one per non-comment line; `#` lines and blank lines
+    /// are skipped, as age does.
+    public static func parseKeyFile(_ text: String) throws(AgeError) -> [AgeIdentity] {
+        var identities: [AgeIdentity] = []
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let content = String(line).trimmingASCIIWhitespace
+            if content.isEmpty || content.hasPrefix("#") { continue }
+            do throws(AgeError) {
+                identities.append(try AgeIdentity(parsing: content))
+            } catch {
+                throw AgeError(.invalidKey, "key file line \(index + 1): \(error.message)")
+            }
+        }
+        guard !identities.isEmpty else {
+            throw AgeError(.invalidKey, "the key file holds no AGE-SECRET-KEY-1… line")
+        }
+        return identities
+    }
+
+    /// `2026-11-29T10:00:00Z`, computed by hand (days-from-civil inverse, H. Hinnant) so the
+    /// module needs neither Foundation nor the C library's locale-aware formatting.
+    static func rfc3339(_ seconds: Int64) -> String {
+        let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
+        let secondOfDay = seconds - days * 86400
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shifted = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * shifted + 2) / 5 + 1
+        let month = shifted < 10 ? shifted + 3 : shifted - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(year)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):"
+            + "\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))Z"
+    }
+}
+
+extension Bech32 {
+    /// The 32 bytes of an X25519 key written with human-readable part `hrp`.
+    static func decodeKey(_ text: String, hrp expected: String, kind: String) throws(AgeError) -> [UInt8] {
+        let (hrp, data) = try decode(text.trimmingASCIIWhitespace)
+        guard hrp == expected else {
+            throw AgeError(.invalidKey, "'\(hrp)1…' is not an \(kind)")
+        }
+        guard data.count == 32 else {
+            throw AgeError(.invalidKey, "an \(kind) holds 32 bytes, this one \(data.count)")
+        }
+        return data
+    }
+}
+
+extension String {
+    var trimmingASCIIWhitespace: String {
+        let bytes = Array(utf8)
+        let isSpace: (UInt8) -> Bool = { $0 == 32 || ($0 >= 9 && $0 <= 13) }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }),
+            let last = bytes.lastIndex(where: { !isSpace($0) })
+        else { return "" }
+        return String(decoding: bytes[first...last], as: UTF8.self)
+    }
+}

@@ -1,0 +1,136 @@
+import COpenSSL
+
+/// A minisign public key: `untrusted comment:` line, then base64 of "Ed", the 8-byte key
+/// id and the 32-byte Ed25519 key. `minisign -V -P <base64>` takes the second line alone.
+public struct MinisignPublicKey: Sendable, Hashable {
+    public let keyID: [UInt8]
+    public let key: [UInt8]
+
+    public init(keyID: [UInt8], key: [UInt8]) {
+        precondition(keyID.count == 8 && key.count == 32)
+        self.keyID = keyID
+        self.key = key
+    }
+
+    /// Parses a public key file, or its base64 line alone.
+    public init(parsing text: String) throws(DeviceIdentityError) {
+        let lines = text.split(separator: "\n").map { $0.trimmingWhitespace }.filter { !$0.isEmpty }
+        guard let line = lines.first(where: { !$0.hasPrefix("untrusted comment:") }),
+            let bytes = MinisignBase64.decode(line), bytes.count == 42,
+            bytes[0] == UInt8(ascii: "E"), bytes[1] == UInt8(ascii: "d")
+        else {
+            throw DeviceIdentityError(.malformedMinisign, "not a minisign Ed25519 public key (expected base64 of 'Ed', key id, key)")
+        }
+        self.init(keyID: Array(bytes[2..<10]), key: Array(bytes[10...]))
+    }
+
+    /// The key id as minisign prints it: hex of the little-endian 64-bit number.
+    public var keyIDHex: String { hexUpper(keyID.reversed()) }
+
+    /// The base64 line (what `minisign -P` takes).
+    public var base64: String { MinisignBase64.encode(Array("Ed".utf8) + keyID + key) }
+
+    /// The whole `.pub` file.
+    public var fileText: String { "untrusted comment: minisign public key \(keyIDHex)\n\(base64)\n" }
+}
+
+/// A minisign signature file:
+///
+///     untrusted comment: <text>
+///     base64(algorithm "Ed" or "ED" ‖ key id ‖ 64-byte signature)
+///     trusted comment: <text>
+///     base64(64-byte global signature over signature ‖ trusted comment)
+public struct MinisignSignature: Sendable, Hashable {
+    public enum Algorithm: Sendable, Hashable {
+        /// `Ed`: Ed25519 over the message itself (minisign's legacy format).
+        case legacy
+        /// `ED`: Ed25519 over BLAKE2b-512 of the message (minisign's default since 0.8).
+        case prehashed
+    }
+
+    public var algorithm: Algorithm
+    public var keyID: [UInt8]
+    public var signature: [UInt8]
+    public var untrustedComment: String
+    public var trustedComment: String
+    public var globalSignature: [UInt8]
+
+    public init(parsing text: String) throws(DeviceIdentityError) {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingTrailingCR }
+        guard lines.count >= 4, lines[0].hasPrefix("untrusted comment: "),
+            lines[2].hasPrefix("trusted comment: "),
+            lines.dropFirst(4).allSatisfy({ $0.trimmingWhitespace.isEmpty })
+        else {
+            throw DeviceIdentityError(.malformedMinisign, "not a minisign signature file (expected 4 lines: untrusted comment, signature, trusted comment, global signature)")
+        }
+        guard let first = MinisignBase64.decode(lines[1].trimmingWhitespace), first.count == 74,
+            let global = MinisignBase64.decode(lines[3].trimmingWhitespace), global.count == 64
+        else {
+            throw DeviceIdentityError(.malformedMinisign, "a minisign signature line is not base64 of the right length")
+        }
+        switch (first[0], first[1]) {
+        case (UInt8(ascii: "E"), UInt8(ascii: "d")): algorithm = .legacy
+        case (UInt8(ascii: "E"), UInt8(ascii: "D")): algorithm = .prehashed
+        default: throw DeviceIdentityError(.malformedMinisign, "unknown minisign signature algorithm")
+        }
+        keyID = Array(first[2..<10])
+        signature = Array(first[10...])
+        untrustedComment = String(lines[0].dropFirst("untrusted comment: ".count))
+        trustedComment = String(lines[2].dropFirst("trusted comment: ".count))
+        globalSignature = global
+    }
+
+    init(algorithm: Algorithm, keyID: [UInt8], signature: [UInt8], untrustedComment: String,
+         trustedComment: String, globalSignature: [UInt8]) {
+        self.algorithm = algorithm
+        self.keyID = keyID
+        self.signature = signature
+        self.untrustedComment = untrustedComment
+        self.trustedComment = trustedComment
+        self.globalSignature = globalSignature
+    }
+
+    /// The `.minisig` file.
+    public var fileText: String {
+        let tag = Array((algorithm == .prehashed ? "ED" : "Ed").utf8)
+        return "untrusted comment: \(untrustedComment)\n\(MinisignBase64.encode(tag + keyID + signature))\n"
+            + "trusted comment: \(trustedComment)\n\(MinisignBase64.encode(globalSignature))\n"
+    }
+
+    /// The bytes the global signature covers: the signature, then the trusted comment.
+    var globalSignedBytes: [UInt8] { signature + Array(trustedComment.utf8) }
+}
+
+/// Padded base64 through libcrypto's `EVP_EncodeBlock`/`EVP_DecodeBlock`; decoding is made
+/// strict by re-encoding, so only the canonical text of a key or signature is accepted.
+enum MinisignBase64 {
+    static func encode(_ bytes: [UInt8]) -> String {
+        var out = [UInt8](repeating: 0, count: (bytes.count + 2) / 3 * 4 + 1)
+        let length = EVP_EncodeBlock(&out, bytes, Int32(bytes.count))
+        return String(decoding: out[..<Int(length)], as: UTF8.self)
+    }
+
+    static func decode<S: StringProtocol>(_ text: S) -> [UInt8]? {
+        let input = Array(text.utf8)
+        guard !input.isEmpty, input.count % 4 == 0 else { return nil }
+        var out = [UInt8](repeating: 0, count: input.count / 4 * 3)
+        let length = EVP_DecodeBlock(&out, input, Int32(input.count))
+        // EVP_DecodeBlock counts the padding as zero bytes; drop them.
+        let padding = input.suffix(2).filter { $0 == UInt8(ascii: "=") }.count
+        guard length >= padding else { return nil }
+        let bytes = Array(out[..<(Int(length) - padding)])
+        return encode(bytes).utf8.elementsEqual(input) ? bytes : nil
+    }
+}
+
+func hexUpper<S: Sequence<UInt8>>(_ bytes: S) -> String {
+    let digits = Array("0123456789ABCDEF".utf8)
+    return String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, as: UTF8.self)
+}
+
+extension StringProtocol {
+    var trimmingWhitespace: String {
+        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+    }
+    var trimmingTrailingCR: String { hasSuffix("\r") ? String(dropLast()) : String(self) }
+}

@@ -1,0 +1,94 @@
+import EdgeCore
+import RecorderConfig
+import TestSupport
+import Testing
+
+@Suite struct ConfigLoaderTests {
+    static let exampleCameras = [
+        CameraConfiguration(
+            id: "gate",
+            source: .v4l2(V4L2Settings(
+                device: "/dev/v4l/by-id/usb-Logitech_C920_A1B2C3D4-video-index0", size: FrameSize(width: 1280, height: 720),
+                fps: 25, pixelFormat: "MJPG", jpegQuality: 85, stallSeconds: 5))),
+        CameraConfiguration(id: "bars", source: .testPattern(size: FrameSize(width: 640, height: 480), fps: 10, jpegQuality: 75)),
+        CameraConfiguration(
+            id: "replay", source: .file(path: "/var/lib/edge-recorder/clips/lobby.h264", codec: .h264, fps: 25), segmentSeconds: 30),
+    ]
+
+    @Test func everySourceKindParsesToItsValues() throws {
+        let json = """
+            {
+              "gateway": "site-042", "stateDirectory": "/data/rec", "segmentSeconds": 20,
+              "cameras": [
+                {"id": "gate", "source": "v4l2", "device": "/dev/v4l/by-id/usb-Logitech_C920_A1B2C3D4-video-index0",
+                 "width": 1280, "height": 720, "fps": 25, "pixelFormat": "MJPG", "jpegQuality": 85, "stallSeconds": 5},
+                {"id": "bars", "source": "test-pattern", "width": 640, "height": 480, "fps": 10, "jpegQuality": 75},
+                {"id": "replay", "source": "file", "path": "/var/lib/edge-recorder/clips/lobby.h264", "codec": "h264",
+                 "fps": 25.0, "segmentSeconds": 30}
+              ]
+            }
+            """
+        let config = try ConfigLoader.parse(Array(json.utf8))
+        #expect(config == RecorderConfiguration(gateway: "site-042", stateDirectory: "/data/rec", segmentSeconds: 20, cameras: Self.exampleCameras))
+        #expect(config.cameras.map(\.source.kind) == ["v4l2", "test-pattern", "file"])
+    }
+
+    @Test func defaultsFillWhatIsLeftOut() throws {
+        let json = document(cameras: """
+            {"id": "a", "source": "test-pattern"}, {"id": "b", "source": "v4l2", "device": "/dev/video0"},
+            {"id": "c", "source": "file", "path": "/clips/c.mjpeg", "codec": "mjpeg"}
+            """)
+        let config = try ConfigLoader.parse(Array(json.utf8))
+        #expect(config.stateDirectory == "/var/lib/edge-recorder")
+        #expect(config.stateDirectory == RecorderConfiguration.defaultStateDirectory)
+        #expect(config.segmentSeconds == 10)
+        #expect(config.cameras == [
+            CameraConfiguration(id: "a", source: .testPattern(size: FrameSize(width: 640, height: 480), fps: 25, jpegQuality: 80)),
+            CameraConfiguration(id: "b", source: .v4l2(V4L2Settings(device: "/dev/video0", size: nil, fps: nil, pixelFormat: nil, jpegQuality: 80, stallSeconds: 5))),
+            CameraConfiguration(id: "c", source: .file(path: "/clips/c.mjpeg", codec: .mjpeg, fps: 25)),
+        ])
+        #expect(config.cameras.allSatisfy { $0.segmentSeconds == nil })
+    }
+
+    @Test func boardExampleLoads() throws {
+        let path = Fixtures.directory + "/../../Board/config.example.json"
+        let config = try ConfigLoader.load(path: path)
+        #expect(config == RecorderConfiguration(
+            gateway: "site-042", stateDirectory: "/var/lib/edge-recorder", segmentSeconds: 10, cameras: Self.exampleCameras))
+    }
+
+    @Test func missingFileSaysWhereToStart() throws {
+        let path = try Fixtures.scratchDirectory("config") + "/absent.json"
+        let error = #expect(throws: ConfigError.self) { try ConfigLoader.load(path: path) }
+        #expect(error?.source == path)
+        #expect(error?.description
+            == "invalid config \(path): cannot read it: No such file or directory; check the path, or create it from Board/config.example.json")
+    }
+
+    @Test func directoryIsUnreadable() throws {
+        let path = try Fixtures.scratchDirectory("config")
+        let error = #expect(throws: ConfigError.self) { try ConfigLoader.load(path: path) }
+        #expect(error?.problems.map(\.field) == [""])
+        #expect(error?.description == "invalid config \(path): cannot read it: Is a directory; check the file")
+    }
+
+    @Test func configOverOneMiBIsRefused() throws {
+        let directory = try Fixtures.scratchDirectory("config")
+        let valid = Array(document(cameras: pattern).utf8)
+        let padding = ConfigLoader.sizeLimit - valid.count
+        try Fixtures.write(valid + [UInt8](repeating: 0x20, count: padding), to: directory + "/limit.json")
+        #expect(try ConfigLoader.load(path: directory + "/limit.json").gateway == "site-042")
+
+        try Fixtures.write(valid + [UInt8](repeating: 0x20, count: padding + 1), to: directory + "/big.json")
+        let error = #expect(throws: ConfigError.self) { try ConfigLoader.load(path: directory + "/big.json") }
+        #expect(error?.problems.map(\.message) == ["cannot read it: File too large; a config is at most 1 MiB"])
+    }
+
+    @Test func loadedFileNamesItselfInProblems() throws {
+        let path = try Fixtures.scratchDirectory("config") + "/bad.json"
+        try Fixtures.write(Array("{\n  \"gateway\": site\n}".utf8), to: path)
+        let error = #expect(throws: ConfigError.self) { try ConfigLoader.load(path: path) }
+        #expect(error?.description
+            == "invalid config \(path): not valid JSON: line 2, column 14: expected a value (did you forget the quotes around a string?)")
+    }
+}

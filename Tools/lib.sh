@@ -1,0 +1,42 @@
+# Shared by the scripts in Tools/: sourced, never run.
+
+# Swift: on PATH, or where the toolchain is usually unpacked.
+for dir in /opt/swift/usr/bin /usr/share/swift/usr/bin; do
+    [ -x "$dir/swift" ] && case ":$PATH:" in *":$dir:"*) ;; *) PATH="$dir:$PATH" ;; esac
+done
+export PATH
+command -v swift >/dev/null || { echo "swift is not on PATH: install Swift 6.2 or later first" >&2; exit 1; }
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# The Debian packages the build and the checks need.
+BUILD_PACKAGES=(pkg-config libturbojpeg0-dev libssl-dev libcurl4-openssl-dev libv4l-dev)
+CHECK_PACKAGES=(ffmpeg mkvtoolnix age minisign openssl)
+
+# Installs the named Debian packages that are missing (as root, or through sudo).
+ensure_packages() {
+    local missing=()
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    echo "installing Debian packages: ${missing[*]}" >&2
+    $sudo apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Builds in debug (or release with "release") and fails on any warning in our own code.
+build_checked() {
+    local config=${1:-debug} log
+    log=$(mktemp)
+    if ! swift build -c "$config" --build-tests 2>&1 | tee "$log" | grep -E "error:|Compiling|Build complete" | grep -v "^\[" ; then :; fi
+    if grep -q "error:" "$log"; then grep -E "error:" "$log" | sort -u >&2; rm -f "$log"; return 1; fi
+    if grep -E "^($ROOT/)?(Sources|Tests|Benchmarks)/.*warning:" "$log" | sort -u | grep . >&2; then
+        echo "the build has warnings in our code (above): fix them" >&2
+        rm -f "$log"
+        return 1
+    fi
+    rm -f "$log"
+}
