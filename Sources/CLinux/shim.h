@@ -1,8 +1,7 @@
 #ifndef EDGE_CLINUX_SHIM_H
 #define EDGE_CLINUX_SHIM_H
-// Linux interfaces the C library declares only with _GNU_SOURCE, which Swift's Glibc
-// module does not set.
-#define _GNU_SOURCE 1
+// Linux interfaces that Swift's Glibc module does not bring in. _GNU_SOURCE is not
+// defined here: that would give the C library's types a second, different definition.
 #include <pthread.h>
 #include <sys/eventfd.h>
 #include <sys/timex.h>
@@ -12,6 +11,9 @@ static const int edge_EFD_CLOEXEC = EFD_CLOEXEC;
 static const int edge_EFD_NONBLOCK = EFD_NONBLOCK;
 
 static inline int edge_eventfd(unsigned int initval, int flags) { return eventfd(initval, flags); }
+
+// Declared by <pthread.h> only under _GNU_SOURCE.
+extern int pthread_setname_np(pthread_t thread, const char *name);
 
 /// Names a thread (at most 15 bytes), for `top -H` and crash reports.
 static inline int edge_pthread_setname(pthread_t thread, const char *name) {
