@@ -42,13 +42,20 @@ let package = Package(
         .target(name: "FrameSources", dependencies: ["EdgeCore", "EdgeSystem", "JPEGEncoding", "Bitstream"]),
         .target(name: "Matroska", dependencies: ["EdgeCore", "Bitstream"]),
         .target(name: "Segmenter", dependencies: ["EdgeCore", "EdgeSystem", "Matroska"]),
-        .target(name: "RecorderConfig", dependencies: ["EdgeJSON", "EdgeCore"]),
+        .target(name: "RecorderConfig", dependencies: ["EdgeJSON", "EdgeCore", "AgeEncryption"]),
         .target(name: "AgeEncryption", dependencies: ["COpenSSL", "EdgeCore"]),
         .target(name: "DeviceIdentity", dependencies: ["COpenSSL", "EdgeSystem"]),
         .target(
+            name: "Custody", dependencies: ["COpenSSL", "EdgeJSON", "EdgeSystem", "DeviceIdentity"],
+            exclude: ["MANIFEST.md"]),
+        .target(
+            name: "SegmentRing",
+            dependencies: ["COpenSSL", "EdgeCore", "EdgeSystem", "Segmenter", "AgeEncryption", "Custody", "DeviceIdentity"]),
+        .target(
             name: "Recorder",
             dependencies: [
-                "EdgeCore", "EdgeSystem", "FrameSources", "Segmenter", "RecorderConfig",
+                "EdgeCore", "EdgeSystem", "FrameSources", "Segmenter", "RecorderConfig", "SegmentRing", "Custody",
+                "DeviceIdentity", "AgeEncryption",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
@@ -65,18 +72,19 @@ let package = Package(
         .executableTarget(
             name: "edgectl",
             dependencies: [
-                "RecorderConfig", "V4L2Capture", "EdgeSystem",
+                "RecorderConfig", "V4L2Capture", "EdgeSystem", "DeviceIdentity",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "edge-centre",
             dependencies: [
+                "Custody", "AgeEncryption", "DeviceIdentity", "EdgeSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // The benchmark driver, run by Tools/bench in a release build.
         .executableTarget(
-            name: "edge-bench", dependencies: ["EdgeCore", "EdgeSystem", "FrameSources", "Segmenter"],
+            name: "edge-bench", dependencies: ["EdgeCore", "EdgeSystem", "FrameSources", "Segmenter", "AgeEncryption"],
             path: "Benchmarks/edge-bench"),
 
         // One test target per library, sharing fixtures and helpers from TestSupport.
@@ -89,11 +97,20 @@ let package = Package(
         .testTarget(name: "FrameSourcesTests", dependencies: ["TestSupport", "FrameSources"]),
         .testTarget(name: "MatroskaTests", dependencies: ["TestSupport", "Matroska", "Bitstream", "FrameSources"]),
         .testTarget(name: "SegmenterTests", dependencies: ["TestSupport", "Segmenter", "FrameSources", "EdgeSystem"]),
-        .testTarget(name: "RecorderConfigTests", dependencies: ["TestSupport", "RecorderConfig"]),
+        .testTarget(name: "RecorderConfigTests", dependencies: ["TestSupport", "RecorderConfig", "AgeEncryption"]),
         .testTarget(
             name: "AgeEncryptionTests", dependencies: ["AgeEncryption", "EdgeCore", "EdgeSystem"],
             exclude: ["Vectors"]),
         .testTarget(name: "DeviceIdentityTests", dependencies: ["DeviceIdentity", "EdgeSystem"]),
+        .testTarget(
+            name: "CustodyTests",
+            dependencies: ["TestSupport", "Custody", "DeviceIdentity", "AgeEncryption", "EdgeSystem"]),
+        .testTarget(
+            name: "SegmentRingTests",
+            dependencies: [
+                "TestSupport", "SegmentRing", "Segmenter", "FrameSources", "Custody", "DeviceIdentity", "AgeEncryption",
+                "EdgeSystem", "EdgeCore",
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,4 @@
+import AgeEncryption
 import EdgeCore
 import EdgeSystem
 import FrameSources
@@ -13,12 +14,16 @@ import Segmenter
 enum EdgeBench {
     static func main() throws {
         var args = Array(CommandLine.arguments.dropFirst())
-        guard args.first == "pipeline" else { usage() }
+        guard let mode = args.first, ["pipeline", "seal"].contains(mode) else { usage() }
         args.removeFirst()
         var options: [String: String] = [:]
         while args.count >= 2, args[0].hasPrefix("--") {
             options[String(args[0].dropFirst(2))] = args[1]
             args.removeFirst(2)
+        }
+        if mode == "seal" {
+            try seal(bytes: Int(options["mib"] ?? "1024").map { $0 << 20 } ?? 1 << 30, recipient: options["recipient"])
+            return
         }
         guard args.isEmpty, let codecName = options["codec"], let codec = VideoCodec(rawValue: codecName),
               let input = options["input"], let out = options["out"] else { usage() }
@@ -29,6 +34,7 @@ enum EdgeBench {
 
     static func usage() -> Never {
         print("usage: edge-bench pipeline --codec mjpeg|h264|h265 --input FILE --out DIR [--fps N] [--segment-seconds N]")
+        print("       edge-bench seal [--mib N] [--recipient age1…]")
         exit(64)
     }
 
@@ -58,6 +64,21 @@ enum EdgeBench {
         print("frames=\(count) segments=\(segments) wall_s=\(fmt(wall)) cpu_s=\(fmt(cpu)) fps=\(fmt(Double(count) / wall)) cpu_s_per_gib=\(fmt(cpu / gib))")
     }
 
+    /// Seals `bytes` of plaintext in 64 KiB writes into a sink that discards: the
+    /// encryption alone, in memory, as `openssl speed` measures it.
+    static func seal(bytes: Int, recipient: String?) throws {
+        let to = try recipient.map { try AgeRecipient(parsing: $0) } ?? AgeIdentity.generate().recipient
+        let sink = DiscardingSink()
+        let chunk = [UInt8](repeating: 0x5A, count: 64 * 1024)
+        let wallStart = SystemTime().monotonicNow()
+        let cpuStart = cpuSeconds()
+        let writer = try AgeWriter(recipients: [to], output: sink)
+        for _ in 0..<(bytes / chunk.count) { try writer.write(chunk) }
+        try writer.finish()
+        let wall = (SystemTime().monotonicNow() - wallStart).seconds
+        print("bytes=\(bytes) ciphertext=\(sink.count) wall_s=\(fmt(wall)) cpu_s=\(fmt(cpuSeconds() - cpuStart)) gb_per_s=\(fmt(Double(bytes) / wall / 1e9))")
+    }
+
     static func cpuSeconds() -> Double {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
@@ -80,4 +101,11 @@ final class FreeRunningTime: TimeSource, @unchecked Sendable {
         if deadline > now { now = deadline }
         return false
     }
+}
+
+/// Counts and forgets.
+final class DiscardingSink: ByteSink {
+    private(set) var count = 0
+    func write(_ bytes: UnsafeRawBufferPointer) throws { count += bytes.count }
+    func flush() throws {}
 }

@@ -27,6 +27,11 @@ public final class DeviceKey {
         return try load(path: path, created: true)
     }
 
+    /// Loads an existing key; never creates one (for `edgectl keys show`).
+    public static func load(stateDirectory: String) throws(DeviceIdentityError) -> DeviceKey {
+        try load(path: "\(stateDirectory)/\(fileName)", created: false)
+    }
+
     private init(seed: [UInt8], created: Bool) throws(DeviceIdentityError) {
         key = try Ed25519Key(seed: seed)
         let publicBytes = try key.publicKey

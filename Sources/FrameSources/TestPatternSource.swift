@@ -37,7 +37,7 @@ public final class TestPatternSource: FrameSource {
     public func nextFrame(stop: Wakeup) throws -> Frame? {
         guard let encoder else { return nil }
         guard let (sequence, at) = pacer.waitForNextFrame(stop: stop) else { return nil }
-        painter.paint(frame: sequence, caption: "#\(sequence) \(Self.clock(time.wallNow()))")
+        painter.paint(frame: sequence, caption: "#\(sequence) \(time.wallNow().readableUTC)")
         let jpeg = try painter.y.withUnsafeBufferPointer { y in
             try painter.u.withUnsafeBufferPointer { u in
                 try painter.v.withUnsafeBufferPointer { v in
@@ -51,17 +51,5 @@ public final class TestPatternSource: FrameSource {
     public func close() {
         painter = TestPatternPainter(size: FrameSize(width: 0, height: 0))
         encoder = nil
-    }
-
-    /// `2026-11-29 14:33:01.120` in UTC.
-    static func clock(_ t: WallTime) -> String {
-        var seconds = time_t(t.nanosecondsSinceEpoch / 1_000_000_000)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        let ms = Int(t.nanosecondsSinceEpoch / 1_000_000 % 1000)
-        let msText = ms < 10 ? "00\(ms)" : ms < 100 ? "0\(ms)" : "\(ms)"
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday)) "
-            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(msText)"
     }
 }

@@ -1,12 +1,20 @@
+import Custody
+import DeviceIdentity
 import EdgeCore
 import EdgeSystem
 import Logging
 import RecorderConfig
+import SegmentRing
 import Segmenter
 import ServiceLifecycle
 
+/// The firmware's version, recorded in every manifest.
+public enum Firmware {
+    public static let version = "0.1.0"
+}
+
 /// The daemon: every configured camera as a `Service` in one `ServiceGroup`. SIGTERM and
-/// SIGINT shut the group down gracefully: every open segment is closed cleanly.
+/// SIGINT shut the group down gracefully: every open segment is sealed and signed.
 public struct RecorderDaemon {
     public let config: RecorderConfiguration
     public let sources: SourceFactory
@@ -18,18 +26,34 @@ public struct RecorderDaemon {
         self.logger = logger
     }
 
-    /// Where plaintext segments go until sealing takes over.
-    public var segmentRoot: String { config.stateDirectory + "/segments" }
-
     public func run() async throws {
-        let root = segmentRoot
+        try FileSystem.makeDirectories(config.stateDirectory, mode: 0o750)
+        let key = try DeviceKey.loadOrCreate(stateDirectory: config.stateDirectory)
+        if key.wasCreated {
+            logger.notice("created the device key: give its public key to the centre", metadata: ["public_key": "\(key.publicKey.base64)"])
+        }
+        let chain = try ManifestChain(
+            stateDirectory: config.stateDirectory, gateway: config.gateway, firmwareVersion: Firmware.version, key: key)
+        let ledger = CustodyLedger(chain: chain, publicKey: key.publicKey)
+        let layout = RingLayout(stateDirectory: config.stateDirectory)
+        let recovery = RingRecovery(layout: layout, ledger: ledger, time: sources.time)
+        let started = sources.time.monotonicNow()
+        let recovered = try recovery.recover(cameras: config.cameras.map(\.id))
+        logger.info(recovered.lastRunCrashed ? "ring recovered after a crash" : "ring ready", metadata: [
+            "segments": "\(recovered.segments)", "truncated": "\(recovered.truncatedSegments)",
+            "crash_gaps": "\(recovered.crashGaps)", "debris_removed": "\(recovered.debrisRemoved)",
+            "ms": "\((sources.time.monotonicNow() - started).nanoseconds / 1_000_000)",
+        ])
+        let (recipients, time, fsync) = (config.recipients, sources.time, Duration.seconds(config.fsyncSeconds))
         let services = try config.cameras.map { camera in
             try CameraService(
                 camera: camera, defaultSegmentSeconds: config.segmentSeconds, sources: sources,
-                store: { try FileSegmentStore(root: root) }, logger: logger)
+                store: { try SealedSegmentStore(layout: layout, recipients: recipients, ledger: ledger, time: time, syncInterval: fsync) },
+                logger: logger)
         }
         logger.info("edge-recorderd starting", metadata: [
             "gateway": "\(config.gateway)", "cameras": "\(services.count)", "state": "\(config.stateDirectory)",
+            "recipients": "\(config.recipients.count)", "firmware": "\(Firmware.version)",
         ])
         let group = ServiceGroup(
             configuration: .init(
@@ -37,6 +61,7 @@ public struct RecorderDaemon {
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()
+        try recovery.markCleanStop()
         logger.info("edge-recorderd stopped cleanly")
     }
 }

@@ -1,3 +1,4 @@
+import AgeEncryption
 import EdgeCore
 import EdgeJSON
 import EdgeSystem
@@ -38,7 +39,7 @@ public enum ConfigLoader {
         throw ConfigError(source: source, problems: reader.problems)
     }
 
-    static let topFields = ["gateway", "stateDirectory", "segmentSeconds", "cameras"]
+    static let topFields = ["gateway", "stateDirectory", "recipients", "segmentSeconds", "fsyncSeconds", "cameras"]
     static let cameraFields = ["id", "source", "segmentSeconds", "width", "height", "fps", "jpegQuality", "path", "codec", "device", "pixelFormat", "stallSeconds"]
     static let segmentRange = 2...300
 
@@ -51,6 +52,8 @@ public enum ConfigLoader {
         let state = r.string(top, "stateDirectory", at: "", required: false) ?? RecorderConfiguration.defaultStateDirectory
         if !state.hasPrefix("/") { r.problem("stateDirectory", "\"\(state)\" is relative: give an absolute path") }
         let segment = r.integer(top, "segmentSeconds", at: "", range: segmentRange, required: false) ?? 10
+        let fsync = r.integer(top, "fsyncSeconds", at: "", range: 1...60, required: false) ?? 2
+        let recipients = readRecipients(top, r)
         var cameras: [CameraConfiguration] = []
         if let items = r.array(top, "cameras", at: "") {
             if items.isEmpty { r.problem("cameras", "no cameras: add at least one (see Board/config.example.json)") }
@@ -68,7 +71,41 @@ public enum ConfigLoader {
             }
         }
         guard let gateway else { return nil }
-        return RecorderConfiguration(gateway: gateway, stateDirectory: state, segmentSeconds: segment, cameras: cameras)
+        return RecorderConfiguration(
+            gateway: gateway, stateDirectory: state, recipients: recipients, segmentSeconds: segment,
+            fsyncSeconds: fsync, cameras: cameras)
+    }
+
+    /// The centre's age public keys every segment is sealed to: 1 to 8 `age1…` strings.
+    private static func readRecipients(_ top: [String: JSONValue], _ r: FieldReader) -> [AgeRecipient] {
+        guard let items = r.array(top, "recipients", at: "") else { return [] }
+        if items.isEmpty || items.count > 8 {
+            r.problem("recipients", "\(items.count) recipients: give 1 to 8 age public keys (age1…), e.g. from `edge-centre keygen`")
+        }
+        var out: [AgeRecipient] = []
+        for (n, item) in items.enumerated() {
+            guard case .string(let text) = item else {
+                r.problem("recipients[\(n)]", "expected a string, found \(item.typeName)")
+                continue
+            }
+            do {
+                out.append(try AgeRecipient(parsing: text))
+            } catch {
+                r.problem("recipients[\(n)]", recipientProblem(text, error))
+            }
+        }
+        return out
+    }
+
+    /// What is wrong with a recipient, quoting its start; a secret key pasted by mistake
+    /// is never quoted, since config problems end up in logs.
+    private static func recipientProblem(_ text: String, _ error: AgeError) -> String {
+        if text.uppercased().hasPrefix("AGE-SECRET-KEY-") {
+            return "this is an age secret key, not a public key: give the age1… recipient it belongs to "
+                + "(`age-keygen -y` prints it), and keep the secret key off the gateway"
+        }
+        let shown = text.count > 20 ? text.prefix(20) + "…" : Substring(text)
+        return "\"\(shown)\" is not an age public key (\(error.message)): copy the age1… line `edge-centre keygen` printed"
     }
 
     private static func readCamera(_ item: JSONValue, at path: String, _ r: FieldReader) -> CameraConfiguration? {

@@ -1,3 +1,4 @@
+import AgeEncryption
 import EdgeCore
 
 /// The daemon's configuration: `/etc/edge-recorder/config.json`. The format is
@@ -7,14 +8,23 @@ public struct RecorderConfiguration: Sendable, Equatable {
     public var gateway: String
     /// Where segments and state live (`/var/lib/edge-recorder`).
     public var stateDirectory: String
+    /// The centre's age public keys: every segment is sealed to all of them.
+    public var recipients: [AgeRecipient]
     /// Default segment length in seconds, 2…300.
     public var segmentSeconds: Int
+    /// The open segment is fsynced at least this often, 1…60: a power cut loses at most this much.
+    public var fsyncSeconds: Int
     public var cameras: [CameraConfiguration]
 
-    public init(gateway: String, stateDirectory: String, segmentSeconds: Int = 10, cameras: [CameraConfiguration]) {
+    public init(
+        gateway: String, stateDirectory: String, recipients: [AgeRecipient], segmentSeconds: Int = 10,
+        fsyncSeconds: Int = 2, cameras: [CameraConfiguration]
+    ) {
         self.gateway = gateway
         self.stateDirectory = stateDirectory
+        self.recipients = recipients
         self.segmentSeconds = segmentSeconds
+        self.fsyncSeconds = fsyncSeconds
         self.cameras = cameras
     }
 

@@ -25,10 +25,13 @@ public final class FileSegmentStore: SegmentStore {
         return try FileSegmentOutput(directory: dir, name: name, sequence: sequence)
     }
 
+    /// Plaintext segments carry no chain: the gap is only in the log.
+    public func recordGap(camera: String, cause: SourceFailure.Kind, from: MonotonicInstant, to: MonotonicInstant, detail: String) {}
+
     /// `00000042-20261129T143301Z.mkv`
     public static func name(sequence: UInt64, start: WallTime) -> String {
         let digits = String(sequence)
-        return String(repeating: "0", count: max(0, 8 - digits.count)) + digits + "-" + compactUTC(start) + ".mkv"
+        return String(repeating: "0", count: max(0, 8 - digits.count)) + digits + "-" + start.compactUTC + ".mkv"
     }
 
     /// The number in a segment file's name, if it is one.
@@ -41,15 +44,6 @@ public final class FileSegmentStore: SegmentStore {
     static func firstFreeSequence(in dir: String) throws -> UInt64 {
         let used = try FileSystem.list(dir).compactMap(sequence(ofName:))
         return (used.max() ?? 0) + (used.isEmpty ? 0 : 1)
-    }
-
-    static func compactUTC(_ t: WallTime) -> String {
-        var seconds = time_t(t.nanosecondsSinceEpoch / 1_000_000_000)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(parts.tm_year + 1900)\(two(parts.tm_mon + 1))\(two(parts.tm_mday))T"
-            + "\(two(parts.tm_hour))\(two(parts.tm_min))\(two(parts.tm_sec))Z"
     }
 }
 

@@ -7,6 +7,9 @@ public protocol SegmentStore: AnyObject {
     /// Starts a new segment file for `opening.camera`; the segment's number is the
     /// store's to give, since only the store knows what is on disk.
     func beginSegment(_ opening: SegmentOpening) throws -> any SegmentOutput
+
+    /// Records that `camera` recorded nothing from `from` to `to`, and why.
+    func recordGap(camera: String, cause: SourceFailure.Kind, from: MonotonicInstant, to: MonotonicInstant, detail: String) throws
 }
 
 /// A segment being written: the Matroska writer writes into it.

@@ -40,7 +40,7 @@ public final class Segmenter {
     private var parameterSets = ParameterSets()
     private var open: OpenSegment?
     private var skipped = 0
-    private var lostSince: (cause: SourceFailure.Kind, at: MonotonicInstant)?
+    private var lostSince: (cause: SourceFailure.Kind, message: String, at: MonotonicInstant)?
 
     struct OpenSegment {
         var output: any SegmentOutput
@@ -72,12 +72,12 @@ public final class Segmenter {
             if let current = format, current != granted { try close(.formatChanged) }
             format = granted
             parameterSets = ParameterSets()
-            endGap()
+            try endGap()
         case .frame(let frame):
             try record(frame)
         case .interrupted(let failure, let at):
             try close(.interrupted)
-            if lostSince == nil { lostSince = (failure.kind, at) }
+            if lostSince == nil { lostSince = (failure.kind, failure.message, at) }
             report(.lost(cause: failure.kind, message: failure.message, at: at))
         case .openFailed:
             break
@@ -87,7 +87,7 @@ public final class Segmenter {
     /// Closes the open segment, if any, making it durable.
     public func close(_ reason: SegmentSummary.EndReason) throws {
         flushSkipped()
-        if reason == .shutdown { endGap() }
+        if reason == .shutdown { try endGap() }
         guard let segment = open else { return }
         open = nil
         let interval = segment.opening.format.frameRate.interval
@@ -132,6 +132,8 @@ public final class Segmenter {
         guard var segment = open else { return }
         do {
             try segment.writer.append(payload, timestamp: frame.captureTime - segment.opening.startMonotonic, isKeyframe: frame.isKeyframe)
+            // Lets the store make the open segment durable on its own schedule (fsyncSeconds).
+            try segment.output.flush()
         } catch {
             open = nil
             segment.output.abandon()
@@ -172,10 +174,12 @@ public final class Segmenter {
         try parameterSets.decoderConfiguration(codec: codec)
     }
 
-    private func endGap() {
+    private func endGap() throws {
         guard let lost = lostSince else { return }
         lostSince = nil
-        report(.gap(cause: lost.cause, from: lost.at, to: time.monotonicNow()))
+        let now = time.monotonicNow()
+        report(.gap(cause: lost.cause, from: lost.at, to: now))
+        try store.recordGap(camera: camera, cause: lost.cause, from: lost.at, to: now, detail: lost.message)
     }
 
     private func flushSkipped() {

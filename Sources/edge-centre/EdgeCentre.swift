@@ -6,5 +6,5 @@ struct EdgeCentre: ParsableCommand {
         commandName: "edge-centre",
         abstract: "The command centre's side of EdgeRecorder: receive, verify and decrypt footage.",
         version: "0.1.0",
-        subcommands: [])
+        subcommands: [Keygen.self, Decrypt.self, Verify.self])
 }

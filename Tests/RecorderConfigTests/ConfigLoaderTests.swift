@@ -1,3 +1,4 @@
+import AgeEncryption
 import EdgeCore
 import RecorderConfig
 import TestSupport
@@ -16,9 +17,12 @@ import Testing
     ]
 
     @Test func everySourceKindParsesToItsValues() throws {
+        // A second key, with the spaces a paste from a terminal brings: they are forgiven.
+        let second = try AgeIdentity.generate().recipient
         let json = """
             {
-              "gateway": "site-042", "stateDirectory": "/data/rec", "segmentSeconds": 20,
+              "gateway": "site-042", "stateDirectory": "/data/rec", "segmentSeconds": 20, "fsyncSeconds": 5,
+              "recipients": ["\(recipient)", " \(second.encoded) "],
               "cameras": [
                 {"id": "gate", "source": "v4l2", "device": "/dev/v4l/by-id/usb-Logitech_C920_A1B2C3D4-video-index0",
                  "width": 1280, "height": 720, "fps": 25, "pixelFormat": "MJPG", "jpegQuality": 85, "stallSeconds": 5},
@@ -29,7 +33,9 @@ import Testing
             }
             """
         let config = try ConfigLoader.parse(Array(json.utf8))
-        #expect(config == RecorderConfiguration(gateway: "site-042", stateDirectory: "/data/rec", segmentSeconds: 20, cameras: Self.exampleCameras))
+        #expect(config == RecorderConfiguration(
+            gateway: "site-042", stateDirectory: "/data/rec", recipients: [try AgeRecipient(parsing: recipient), second],
+            segmentSeconds: 20, fsyncSeconds: 5, cameras: Self.exampleCameras))
         #expect(config.cameras.map(\.source.kind) == ["v4l2", "test-pattern", "file"])
     }
 
@@ -42,6 +48,8 @@ import Testing
         #expect(config.stateDirectory == "/var/lib/edge-recorder")
         #expect(config.stateDirectory == RecorderConfiguration.defaultStateDirectory)
         #expect(config.segmentSeconds == 10)
+        #expect(config.fsyncSeconds == 2)
+        #expect(config.recipients == [try AgeRecipient(parsing: recipient)])
         #expect(config.cameras == [
             CameraConfiguration(id: "a", source: .testPattern(size: FrameSize(width: 640, height: 480), fps: 25, jpegQuality: 80)),
             CameraConfiguration(id: "b", source: .v4l2(V4L2Settings(device: "/dev/video0", size: nil, fps: nil, pixelFormat: nil, jpegQuality: 80, stallSeconds: 5))),
@@ -53,8 +61,10 @@ import Testing
     @Test func boardExampleLoads() throws {
         let path = Fixtures.directory + "/../../Board/config.example.json"
         let config = try ConfigLoader.load(path: path)
+        let centre = try AgeRecipient(parsing: "age1pagexks9869uqndm426rq9ue062xeqq9urjdypawsachn07cv4fqgtgd2n")
         #expect(config == RecorderConfiguration(
-            gateway: "site-042", stateDirectory: "/var/lib/edge-recorder", segmentSeconds: 10, cameras: Self.exampleCameras))
+            gateway: "site-042", stateDirectory: "/var/lib/edge-recorder", recipients: [centre], segmentSeconds: 10,
+            fsyncSeconds: 2, cameras: Self.exampleCameras))
     }
 
     @Test func missingFileSaysWhereToStart() throws {

@@ -1,3 +1,4 @@
+import AgeEncryption
 import RecorderConfig
 import Testing
 
@@ -9,9 +10,23 @@ struct BadConfig: Sendable, CustomTestStringConvertible {
     var testDescription: String { name }
 }
 
-/// A config document around `cameras` (JSON array members), with extra top-level `fields`.
-func document(cameras: String, fields: String = #""gateway": "site-042""#) -> String {
-    #"{\#(fields), "cameras": [\#(cameras)]}"#
+/// A valid age recipient (its secret key was thrown away), so expected messages are stable.
+let recipient = "age17m08n6es48ad3vlc66j9392dfqhsgld336wyfs5za68x4p254a3s43qefs"
+
+/// A JSON array of `count` new recipients.
+func recipients(_ count: Int) -> String {
+    let keys = (0..<count).map { _ in (try? AgeIdentity.generate())?.recipient.encoded ?? recipient }
+    return "[" + keys.map { "\"\($0)\"" }.joined(separator: ", ") + "]"
+}
+
+/// A new secret key: what a technician might paste into `recipients` by mistake.
+let secretKey = (try? AgeIdentity.generate())?.encoded ?? "AGE-SECRET-KEY-1"
+
+/// A config document around `cameras` (JSON array members), with extra top-level `fields`
+/// and `recipients` (a JSON array; nil leaves the field out).
+func document(cameras: String, fields: String = #""gateway": "site-042""#, recipients: String? = #"["\#(recipient)"]"#) -> String {
+    let members = [fields] + (recipients.map { [#""recipients": \#($0)"#] } ?? []) + [#""cameras": [\#(cameras)]"#]
+    return "{" + members.joined(separator: ", ") + "}"
 }
 
 let pattern = #"{"id": "bars", "source": "test-pattern"}"#
@@ -38,15 +53,16 @@ func problems(_ json: String) -> [String] {
         BadConfig(name: "boolean for a number", json: document(cameras: #"{"id": "a", "source": "test-pattern", "jpegQuality": true}"#),
                   problems: ["cameras[0].jpegQuality: expected a whole number, found a boolean"]),
         BadConfig(name: "wrong container types", json: #"{"gateway": 42, "cameras": {}}"#,
-                  problems: ["gateway: expected a string, found a number", "cameras: expected an array, found an object"]),
+                  problems: ["gateway: expected a string, found a number", "recipients: missing; this field is required",
+                             "cameras: expected an array, found an object"]),
         BadConfig(name: "camera not an object", json: document(cameras: #""bars""#),
                   problems: ["cameras[0]: expected an object, found a string"]),
         BadConfig(name: "misspelt top-level field", json: document(cameras: pattern, fields: #""gateway": "g", "segmentSecond": 10"#),
-                  problems: [#"segmentSecond: unknown field; did you mean "segmentSeconds"? fields here: gateway, stateDirectory, segmentSeconds, cameras"#]),
+                  problems: [#"segmentSecond: unknown field; did you mean "segmentSeconds"? fields here: gateway, stateDirectory, recipients, segmentSeconds, fsyncSeconds, cameras"#]),
         BadConfig(name: "misspelt camera field", json: document(cameras: #"{"id": "a", "source": "test-pattern", "heigth": 480}"#),
                   problems: [#"cameras[0].heigth: unknown field; did you mean "height"? fields here: id, source, segmentSeconds, width, height, fps, jpegQuality, path, codec, device, pixelFormat, stallSeconds"#]),
         BadConfig(name: "unknown field, nothing close", json: document(cameras: pattern, fields: #""gateway": "g", "colour": "red""#),
-                  problems: ["colour: unknown field; fields here: gateway, stateDirectory, segmentSeconds, cameras"]),
+                  problems: ["colour: unknown field; fields here: gateway, stateDirectory, recipients, segmentSeconds, fsyncSeconds, cameras"]),
         BadConfig(name: "fields of another source kind", json: document(cameras: #"{"id": "a", "source": "test-pattern", "device": "/dev/video0", "codec": "h264"}"#),
                   problems: [#"cameras[0].codec: does not apply to a "test-pattern" source; it takes: width, height, fps, jpegQuality"#,
                              #"cameras[0].device: does not apply to a "test-pattern" source; it takes: width, height, fps, jpegQuality"#]),
@@ -63,7 +79,8 @@ func problems(_ json: String) -> [String] {
                   problems: [#"cameras[1].id: "bars" is already used by cameras[0]; camera ids must be unique"#,
                              #"cameras[2].id: "bars" is already used by cameras[0]; camera ids must be unique"#]),
         BadConfig(name: "missing top-level fields", json: "{}",
-                  problems: ["gateway: missing; this field is required", "cameras: missing; this field is required"]),
+                  problems: ["gateway: missing; this field is required", "recipients: missing; this field is required",
+                             "cameras: missing; this field is required"]),
         BadConfig(name: "missing camera fields", json: document(cameras: #"{}, {"id": "b", "source": "v4l2"}, {"id": "c", "source": "file"}"#),
                   problems: ["cameras[0].id: missing; this field is required", "cameras[0].source: missing; this field is required",
                              "cameras[1].device: missing; this field is required",
@@ -87,6 +104,26 @@ func problems(_ json: String) -> [String] {
                   problems: [#"cameras[0].source: "usb" is not one of: test-pattern, file, v4l2"#,
                              #"cameras[1].codec: "vp9" is not one of: mjpeg, h264, h265"#]),
         BadConfig(name: "no cameras", json: document(cameras: ""), problems: ["cameras: no cameras: add at least one (see Board/config.example.json)"]),
+        BadConfig(name: "no recipients field", json: document(cameras: pattern, recipients: nil),
+                  problems: ["recipients: missing; this field is required"]),
+        BadConfig(name: "recipients not an array", json: document(cameras: pattern, recipients: #""\#(recipient)""#),
+                  problems: ["recipients: expected an array, found a string"]),
+        BadConfig(name: "no recipients", json: document(cameras: pattern, recipients: "[]"),
+                  problems: ["recipients: 0 recipients: give 1 to 8 age public keys (age1…), e.g. from `edge-centre keygen`"]),
+        BadConfig(name: "9 recipients", json: document(cameras: pattern, recipients: recipients(9)),
+                  problems: ["recipients: 9 recipients: give 1 to 8 age public keys (age1…), e.g. from `edge-centre keygen`"]),
+        BadConfig(name: "recipient not a string", json: document(cameras: pattern, recipients: #"["\#(recipient)", 42]"#),
+                  problems: ["recipients[1]: expected a string, found a number"]),
+        BadConfig(name: "recipient mistyped", json: document(cameras: pattern, recipients: #"["\#(recipient)", "\#(recipient.dropLast())"]"#),
+                  problems: [#"recipients[1]: "age17m08n6es48ad3vlc…" is not an age public key (a key has a wrong Bech32 checksum (mistyped or truncated)): copy the age1… line `edge-centre keygen` printed"#]),
+        BadConfig(name: "recipient too short to elide", json: document(cameras: pattern, recipients: #"["age1qqqq"]"#),
+                  problems: [#"recipients[0]: "age1qqqq" is not an age public key (a key is not Bech32: no '1' separator or too short): copy the age1… line `edge-centre keygen` printed"#]),
+        BadConfig(name: "secret key given as a recipient", json: document(cameras: pattern, recipients: #"["\#(secretKey)"]"#),
+                  problems: ["recipients[0]: this is an age secret key, not a public key: give the age1… recipient it belongs to (`age-keygen -y` prints it), and keep the secret key off the gateway"]),
+        BadConfig(name: "fsyncSeconds 0", json: document(cameras: pattern, fields: #""gateway": "g", "fsyncSeconds": 0"#),
+                  problems: ["fsyncSeconds: 0 is out of range 1…60"]),
+        BadConfig(name: "fsyncSeconds 61", json: document(cameras: pattern, fields: #""gateway": "g", "fsyncSeconds": 61"#),
+                  problems: ["fsyncSeconds: 61 is out of range 1…60"]),
         BadConfig(name: "17 cameras", json: document(cameras: (0..<17).map { #"{"id": "c\#($0)", "source": "test-pattern"}"# }.joined(separator: ",")),
                   problems: ["cameras: 17 cameras: a gateway records at most 16"]),
     ]
@@ -102,7 +139,7 @@ func problems(_ json: String) -> [String] {
         let error = #expect(throws: ConfigError.self) { try ConfigLoader.parse(Array(json.utf8), source: "/etc/edge-recorder/config.json") }
         #expect(error?.description == """
             invalid config /etc/edge-recorder/config.json:
-              extra: unknown field; fields here: gateway, stateDirectory, segmentSeconds, cameras
+              extra: unknown field; fields here: gateway, stateDirectory, recipients, segmentSeconds, fsyncSeconds, cameras
               segmentSeconds: expected a number, found a string: write 25 without quotes
               cameras[1].fps: 0 is out of range 1…120
             """)

@@ -159,6 +159,8 @@ final class FailingStore: SegmentStore {
     var nextSequence: UInt64 = 0
     init(failAfterBytes: Int) { self.failAfterBytes = failAfterBytes }
 
+    func recordGap(camera: String, cause: SourceFailure.Kind, from: MonotonicInstant, to: MonotonicInstant, detail: String) {}
+
     func beginSegment(_ opening: SegmentOpening) throws -> any SegmentOutput {
         defer { nextSequence += 1 }
         return Output(sequence: nextSequence, limit: nextSequence == 0 ? failAfterBytes : .max, store: self)

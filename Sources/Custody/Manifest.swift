@@ -1,0 +1,102 @@
+import EdgeJSON
+import EdgeSystem
+
+/// A manifest as a value: what `ManifestChain` seals and `ManifestParser` reads back.
+/// The format is in MANIFEST.md; `canonicalJSON` is the only spelling that is signed.
+public struct Manifest: Sendable, Equatable {
+    public enum Body: Sendable, Equatable {
+        /// The segment's facts; its `camera`, `start` and `end` repeat the manifest's.
+        case segment(SegmentFacts)
+        case gap(GapFacts)
+    }
+
+    public static let version = 1
+
+    public var gateway: String
+    public var camera: String
+    public var sequence: UInt64
+    /// SHA-256 of the canonical bytes of the manifest sealed before this one in the
+    /// camera's chain; nil for the first.
+    public var previous: [UInt8]?
+    public var firmware: String
+    public var start: TimePoint
+    public var end: TimePoint
+    /// How far the wall clock moved against the monotonic clock since the previous
+    /// manifest (ns, signed), when that exceeds one second.
+    public var clockStep: Int64?
+    public var body: Body
+
+    public init(
+        gateway: String, camera: String, sequence: UInt64, previous: [UInt8]?, firmware: String,
+        start: TimePoint, end: TimePoint, clockStep: Int64?, body: Body
+    ) {
+        self.gateway = gateway
+        self.camera = camera
+        self.sequence = sequence
+        self.previous = previous
+        self.firmware = firmware
+        self.start = start
+        self.end = end
+        self.clockStep = clockStep
+        self.body = body
+    }
+
+    /// Monotonic end − start, in nanoseconds.
+    public var durationNs: Int64 { end.monotonic.nanoseconds &- start.monotonic.nanoseconds }
+
+    public var kind: String {
+        if case .gap = body { "gap" } else { "segment" }
+    }
+
+    /// The trusted comment the device key signs with, binding the identity fields.
+    public static func trustedComment(gateway: String, camera: String, sequence: UInt64, sha256: [UInt8]) -> String {
+        "edge-recorder manifest gateway=\(gateway) camera=\(camera) sequence=\(sequence) sha256=\(Hex.encode(sha256))"
+    }
+
+    public var json: JSONValue {
+        var members: [(key: String, value: JSONValue)] = [
+            ("version", .integer(Int64(Self.version))), ("kind", .string(kind)),
+            ("gateway", .string(gateway)), ("camera", .string(camera)),
+            ("sequence", .number(String(sequence))),
+            ("previous", previous.map { .string(Hex.encode($0)) } ?? .null),
+            ("firmware", .string(firmware)), ("start", Self.json(start)), ("end", Self.json(end)),
+            ("durationNs", .integer(durationNs)),
+        ]
+        if let clockStep { members.append(("clockStep", .integer(clockStep))) }
+        switch body {
+        case .segment(let s):
+            members += [
+                ("file", .string(s.file)), ("frames", .integer(Int64(s.frames))),
+                ("firstFrame", .number(String(s.firstFrame))), ("lastFrame", .number(String(s.lastFrame))),
+                ("codec", .string(s.codec)), ("width", .integer(Int64(s.width))),
+                ("height", .integer(Int64(s.height))), ("capture", .string(s.capture)),
+                ("ciphertext", .object([("size", .integer(s.ciphertextSize)), ("sha256", .string(Hex.encode(s.ciphertextSHA256)))])),
+                ("truncated", .bool(s.truncated)), ("reason", .string(s.reason)),
+            ]
+        case .gap(let g):
+            members += [("cause", .string(g.cause.rawValue)), ("detail", .string(g.detail))]
+        }
+        return .object(members)
+    }
+
+    public var canonicalJSON: [UInt8] { CanonicalJSON.encode(json) }
+
+    static func json(_ point: TimePoint) -> JSONValue {
+        .object([
+            ("wall", .string(point.wall.rfc3339)), ("monotonicNs", .integer(point.monotonic.nanoseconds)),
+            ("clockSynced", .bool(point.clockSynced)),
+        ])
+    }
+
+    /// Whether `name` can be a camera id or segment file name: a single path component
+    /// that cannot climb out of its directory (`[A-Za-z0-9._-]`, 1–128, no leading dot).
+    static func isPlainName(_ name: String, limit: Int = 128) -> Bool {
+        let bytes = Array(name.utf8)
+        guard (1...limit).contains(bytes.count), bytes[0] != UInt8(ascii: ".") else { return false }
+        return bytes.allSatisfy { b in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(b) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(b)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) || b == UInt8(ascii: ".") || b == UInt8(ascii: "_")
+                || b == UInt8(ascii: "-")
+        }
+    }
+}

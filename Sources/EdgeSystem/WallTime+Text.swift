@@ -1,0 +1,35 @@
+extension WallTime {
+    /// The UTC calendar fields of this time.
+    public var utc: (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, nanosecond: Int) {
+        var seconds = time_t(nanosecondsSinceEpoch.floorDivided(by: 1_000_000_000))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return (Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday), Int(parts.tm_hour),
+                Int(parts.tm_min), Int(parts.tm_sec), Int(nanosecondsSinceEpoch - Int64(seconds) * 1_000_000_000))
+    }
+
+    /// `20261129T143301Z`: for file names, which must not contain ':'.
+    public var compactUTC: String {
+        let t = utc
+        return pad(t.year, 4) + pad(t.month, 2) + pad(t.day, 2) + "T" + pad(t.hour, 2) + pad(t.minute, 2) + pad(t.second, 2) + "Z"
+    }
+
+    /// `2026-11-29 14:33:01.120`: for captions and logs, in UTC.
+    public var readableUTC: String {
+        let t = utc
+        return "\(pad(t.year, 4))-\(pad(t.month, 2))-\(pad(t.day, 2)) \(pad(t.hour, 2)):\(pad(t.minute, 2)):\(pad(t.second, 2)).\(pad(t.nanosecond / 1_000_000, 3))"
+    }
+}
+
+private func pad(_ n: Int, _ width: Int) -> String {
+    let s = String(n)
+    return String(repeating: "0", count: max(0, width - s.count)) + s
+}
+
+extension Int64 {
+    /// Division rounding towards minus infinity, so times before 1970 format correctly.
+    func floorDivided(by d: Int64) -> Int64 {
+        let q = self / d
+        return (self % d != 0 && (self < 0) != (d < 0)) ? q - 1 : q
+    }
+}

@@ -1,0 +1,131 @@
+import AgeEncryption
+import Custody
+import EdgeCore
+import EdgeSystem
+import Segmenter
+
+/// Segments sealed as they are written: Matroska → age (to the centre's recipients) →
+/// SHA-256 → file. No plaintext reaches the disk, not even in a temporary file. Each
+/// finished segment gets a signed manifest in the camera's chain.
+///
+/// Order on commit (a crash at any point leaves something recovery understands):
+/// seal the last chunk, fsync, rename `.partial` away, write the manifest and its
+/// signature (each fsynced and renamed), fsync the directory.
+public final class SealedSegmentStore: SegmentStore {
+    public let layout: RingLayout
+    private let recipients: [AgeRecipient]
+    private let ledger: CustodyLedger
+    private let time: any TimeSource
+    private let syncInterval: Duration
+    private let clockSynced: @Sendable () -> Bool
+
+    public init(
+        layout: RingLayout, recipients: [AgeRecipient], ledger: CustodyLedger, time: any TimeSource,
+        syncInterval: Duration = .seconds(2), clockSynced: @escaping @Sendable () -> Bool = ClockStatus.isSynchronised
+    ) throws(SystemError) {
+        precondition(!recipients.isEmpty, "a sealed store needs at least one recipient")
+        self.layout = layout
+        self.recipients = recipients
+        self.ledger = ledger
+        self.time = time
+        self.syncInterval = syncInterval
+        self.clockSynced = clockSynced
+        try FileSystem.makeDirectories(layout.root, mode: 0o750)
+    }
+
+    public func beginSegment(_ opening: SegmentOpening) throws -> any SegmentOutput {
+        let directory = layout.directory(camera: opening.camera)
+        try FileSystem.makeDirectories(directory, mode: 0o750)
+        let sequence = try ledger.reserveSequence(camera: opening.camera)
+        let stem = RingLayout.stem(sequence: sequence, start: opening.startWall)
+        let start = TimePoint(wall: opening.startWall, monotonic: opening.startMonotonic, clockSynced: clockSynced())
+        let note = OpenSegmentNote(
+            start: start, codec: opening.format.codec.rawValue, width: opening.format.size.width,
+            height: opening.format.size.height, capture: opening.format.description)
+        try RingLayout.writeAtomically(note.json, to: OpenSegmentNote.path(directory: directory, stem: stem))
+        return try SealedSegmentOutput(
+            store: self, directory: directory, stem: stem, sequence: sequence, start: start)
+    }
+
+    public func recordGap(camera: String, cause: SourceFailure.Kind, from: MonotonicInstant, to: MonotonicInstant, detail: String) throws {
+        let directory = layout.directory(camera: camera)
+        try FileSystem.makeDirectories(directory, mode: 0o750)
+        let synced = clockSynced()
+        let gap = GapFacts(
+            camera: camera, cause: cause == .stalled ? .cameraStalled : .cameraLost,
+            start: TimePoint(wall: wallTime(of: from), monotonic: from, clockSynced: synced),
+            end: TimePoint(wall: wallTime(of: to), monotonic: to, clockSynced: synced), detail: detail)
+        try Self.write(try ledger.recordGap(gap), in: directory)
+        try FileSystem.syncDirectory(directory)
+    }
+
+    /// The wall-clock time at which the monotonic clock read `instant`.
+    func wallTime(of instant: MonotonicInstant) -> WallTime {
+        time.wallNow() - (time.monotonicNow() - instant)
+    }
+
+    /// Writes a manifest and its signature under the chain's name for it.
+    static func write(_ manifest: SignedManifest, in directory: String) throws {
+        try RingLayout.writeAtomically(manifest.json, to: "\(directory)/\(manifest.fileName)")
+        try RingLayout.writeAtomically(Array(manifest.signature.utf8), to: "\(directory)/\(manifest.fileName).minisig")
+    }
+
+    fileprivate var sealing: (recipients: [AgeRecipient], time: any TimeSource, interval: Duration) {
+        (recipients, time, syncInterval)
+    }
+    fileprivate var custody: CustodyLedger { ledger }
+    fileprivate var synced: Bool { clockSynced() }
+}
+
+/// One segment being sealed into the ring.
+final class SealedSegmentOutput: SegmentOutput {
+    let sequence: UInt64
+    let path: String
+    private let partialPath: String
+    private let directory: String
+    private let stem: String
+    private let start: TimePoint
+    private let store: SealedSegmentStore
+    private let file: SyncedFile
+    private let hasher: HashingSink
+    private let age: AgeWriter
+
+    fileprivate init(store: SealedSegmentStore, directory: String, stem: String, sequence: UInt64, start: TimePoint) throws {
+        self.store = store
+        self.directory = directory
+        self.stem = stem
+        self.sequence = sequence
+        self.start = start
+        path = "\(directory)/\(stem).mkv.age"
+        partialPath = path + ".partial"
+        let sealing = store.sealing
+        file = try SyncedFile(path: partialPath, time: sealing.time, syncInterval: sealing.interval)
+        hasher = try HashingSink(file)
+        age = try AgeWriter(recipients: sealing.recipients, output: hasher)
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws { try age.write(bytes) }
+
+    func flush() throws { try age.flush() }
+
+    func commit(_ summary: SegmentSummary) throws {
+        try age.finish()
+        try age.flush()
+        try file.finish()
+        try FileSystem.rename(partialPath, to: path)
+        let endMonotonic = summary.startMonotonic + summary.duration
+        let end = TimePoint(wall: store.wallTime(of: endMonotonic), monotonic: endMonotonic, clockSynced: store.synced)
+        let facts = SegmentFacts(
+            camera: summary.camera, file: "\(stem).mkv.age", start: start, end: end, frames: summary.frames,
+            firstFrame: summary.firstFrame, lastFrame: summary.lastFrame, codec: summary.format.codec.rawValue,
+            width: summary.format.size.width, height: summary.format.size.height, capture: summary.format.description,
+            ciphertextSize: hasher.count, ciphertextSHA256: try hasher.digest(), truncated: false,
+            reason: summary.reason.rawValue)
+        let signed = try store.custody.seal(facts, sequence: sequence)
+        try SealedSegmentStore.write(signed, in: directory)
+        try FileSystem.remove(OpenSegmentNote.path(directory: directory, stem: stem))
+        try FileSystem.syncDirectory(directory)
+    }
+
+    func abandon() { file.abandon() }
+}
