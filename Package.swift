@@ -72,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "edgectl",
             dependencies: [
-                "RecorderConfig", "V4L2Capture", "EdgeSystem", "DeviceIdentity",
+                "RecorderConfig", "V4L2Capture", "EdgeSystem", "DeviceIdentity", "SegmentRing", "Recorder",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -84,7 +84,8 @@ let package = Package(
 
         // The benchmark driver, run by Tools/bench in a release build.
         .executableTarget(
-            name: "edge-bench", dependencies: ["EdgeCore", "EdgeSystem", "FrameSources", "Segmenter", "AgeEncryption"],
+            name: "edge-bench",
+            dependencies: ["EdgeCore", "EdgeSystem", "FrameSources", "Segmenter", "AgeEncryption", "SegmentRing", "Custody", "DeviceIdentity"],
             path: "Benchmarks/edge-bench"),
 
         // One test target per library, sharing fixtures and helpers from TestSupport.

@@ -39,8 +39,10 @@ public struct ChainReport: Sendable {
             case truncated = "truncated"
             case sealedLate = "sealed-late"
             case clockStep = "clock-step"
+            /// The segment file is gone, and a signed evicted-unsent gap says why.
+            case evicted = "evicted"
 
-            public var isFailure: Bool { ![.truncated, .sealedLate, .clockStep].contains(self) }
+            public var isFailure: Bool { ![.truncated, .sealedLate, .clockStep, .evicted].contains(self) }
 
             /// The label of the text report.
             var label: String {
@@ -51,6 +53,7 @@ public struct ChainReport: Sendable {
                 case .truncated: "truncated"
                 case .sealedLate: "late"
                 case .clockStep: "clock"
+                case .evicted: "evicted"
                 }
             }
         }

@@ -45,6 +45,11 @@ public struct ChainVerifier: Sendable {
         }
         entries.sort { ($0.manifest.sequence, $0.file) < ($1.manifest.sequence, $1.file) }
         ChainLinks.check(entries, findings: &findings)
+        // Segments the gateway evicted before upload, each named by a signed loss record.
+        let evicted = Set(entries.compactMap { entry -> UInt64? in
+            guard case .gap(let gap) = entry.manifest.body, gap.cause == .evictedUnsent else { return nil }
+            return GapFacts.evictedSequence(inDetail: gap.detail)
+        })
         for entry in entries {
             let m = entry.manifest
             if let step = m.clockStep {
@@ -53,6 +58,8 @@ public struct ChainVerifier: Sendable {
             switch m.body {
             case .gap(let gap):
                 report.gaps.append(.init(camera: camera, sequence: m.sequence, cause: gap.cause, start: m.start, end: m.end, detail: gap.detail))
+            case .segment(let segment) where evicted.contains(m.sequence) && !FileSystem.exists("\(folder)/\(segment.file)"):
+                findings.add(.evicted, m.sequence, file: segment.file, "evicted before upload (see its loss record)")
             case .segment(let segment):
                 checkCiphertext(segment, sequence: m.sequence, in: folder, findings: &findings)
             }

@@ -100,3 +100,18 @@ public struct SignedManifest: Sendable, Equatable {
     /// beside it as `<fileName>.minisig`): the segment's stem, or `<sequence>-gap`.
     public var fileName: String
 }
+
+extension GapFacts {
+    /// The detail of an evicted-unsent loss record: it names the segment it stands for, so
+    /// the verifier can tell an evicted segment from a deleted one.
+    public static func evictedDetail(sequence: UInt64, file: String, why: String) -> String {
+        "evicted segment \(sequence) (\(file)) before upload: \(why)"
+    }
+
+    /// The segment number an `evictedDetail` names.
+    public static func evictedSequence(inDetail detail: String) -> UInt64? {
+        let prefix = "evicted segment "
+        guard detail.hasPrefix(prefix) else { return nil }
+        return UInt64(detail.dropFirst(prefix.count).prefix { $0.isNumber })
+    }
+}

@@ -87,7 +87,9 @@ public final class CameraService: Service, Sendable {
         case .streaming(let format): logger.info("streaming \(format)")
         case .interrupted(let failure, _): logger.warning("camera lost: \(failure.message)")
         case .openFailed(let failure, let retry):
-            logger.warning("cannot open camera: \(failure.message); retrying in \(Int(retry.seconds)) s")
+            // Sources end their messages with "; retrying"; here the pump knows when.
+            let message = failure.message.hasSuffix("; retrying") ? String(failure.message.dropLast(10)) : failure.message
+            logger.warning("cannot open camera: \(message); retrying in \(Int(retry.seconds)) s")
         case .frame: break
         }
     }

@@ -44,11 +44,21 @@ public struct RecorderDaemon {
             "crash_gaps": "\(recovered.crashGaps)", "debris_removed": "\(recovered.debrisRemoved)",
             "ms": "\((sources.time.monotonicNow() - started).nanoseconds / 1_000_000)",
         ])
+        let keeper = RingKeeper(
+            layout: layout, holds: HoldBook(stateDirectory: config.stateDirectory), bounds: config.storage.ringBounds,
+            ledger: ledger, time: sources.time)
+        try keeper.scan()
         let (recipients, time, fsync) = (config.recipients, sources.time, Duration.seconds(config.fsyncSeconds))
+        let ringLogger = logger
+        let events: @Sendable (RingEvent) -> Void = { Self.log($0, ringLogger) }
         let services = try config.cameras.map { camera in
             try CameraService(
                 camera: camera, defaultSegmentSeconds: config.segmentSeconds, sources: sources,
-                store: { try SealedSegmentStore(layout: layout, recipients: recipients, ledger: ledger, time: time, syncInterval: fsync) },
+                store: {
+                    try SealedSegmentStore(
+                        layout: layout, recipients: recipients, ledger: ledger, time: time, syncInterval: fsync,
+                        keeper: keeper, events: events)
+                },
                 logger: logger)
         }
         logger.info("edge-recorderd starting", metadata: [
@@ -62,6 +72,21 @@ public struct RecorderDaemon {
                 logger: logger))
         try await group.run()
         try recovery.markCleanStop()
-        logger.info("edge-recorderd stopped cleanly")
+        logger.info("edge-recorderd stopped cleanly", metadata: ["evicted_unsent": "\(keeper.evictedUnsentCount)"])
+    }
+
+    static func log(_ event: RingEvent, _ logger: Logger) {
+        switch event {
+        case .evicted(let e) where e.wasUploaded:
+            logger.info("evicted an uploaded segment", metadata: ["camera": "\(e.camera)", "seq": "\(e.sequence)", "why": "\(e.why)"])
+        case .evicted(let e):
+            logger.warning("evicted a segment before upload: loss record signed", metadata: [
+                "camera": "\(e.camera)", "seq": "\(e.sequence)", "bytes": "\(e.bytes)", "why": "\(e.why)",
+            ])
+        case .full(let why):
+            logger.error("\(why)")
+        case .storageFault(let why):
+            logger.error("storage fault: \(why)")
+        }
     }
 }

@@ -39,7 +39,8 @@ public enum ConfigLoader {
         throw ConfigError(source: source, problems: reader.problems)
     }
 
-    static let topFields = ["gateway", "stateDirectory", "recipients", "segmentSeconds", "fsyncSeconds", "cameras"]
+    static let topFields = ["gateway", "stateDirectory", "recipients", "segmentSeconds", "fsyncSeconds", "cameras", "storage"]
+    static let storageFields = ["maxMiB", "cameraMaxMiB", "maxAgeHours", "minFreeMiB", "whenFull", "holdMaxMiB"]
     static let cameraFields = ["id", "source", "segmentSeconds", "width", "height", "fps", "jpegQuality", "path", "codec", "device", "pixelFormat", "stallSeconds"]
     static let segmentRange = 2...300
 
@@ -54,6 +55,7 @@ public enum ConfigLoader {
         let segment = r.integer(top, "segmentSeconds", at: "", range: segmentRange, required: false) ?? 10
         let fsync = r.integer(top, "fsyncSeconds", at: "", range: 1...60, required: false) ?? 2
         let recipients = readRecipients(top, r)
+        let storage = top["storage"].map { readStorage($0, r) } ?? StorageLimits()
         var cameras: [CameraConfiguration] = []
         if let items = r.array(top, "cameras", at: "") {
             if items.isEmpty { r.problem("cameras", "no cameras: add at least one (see Board/config.example.json)") }
@@ -73,7 +75,32 @@ public enum ConfigLoader {
         guard let gateway else { return nil }
         return RecorderConfiguration(
             gateway: gateway, stateDirectory: state, recipients: recipients, segmentSeconds: segment,
-            fsyncSeconds: fsync, cameras: cameras)
+            fsyncSeconds: fsync, cameras: cameras, storage: storage)
+    }
+
+    private static func readStorage(_ value: JSONValue, _ r: FieldReader) -> StorageLimits {
+        guard let m = r.object(value, at: "storage", allowed: storageFields) else { return StorageLimits() }
+        let defaults = StorageLimits()
+        let mib = 0...(16 << 20)
+        let limits = StorageLimits(
+            maxMiB: r.integer(m, "maxMiB", at: "storage", range: mib, required: false) ?? defaults.maxMiB,
+            cameraMaxMiB: r.integer(m, "cameraMaxMiB", at: "storage", range: mib, required: false) ?? defaults.cameraMaxMiB,
+            maxAgeHours: r.integer(m, "maxAgeHours", at: "storage", range: 0...87600, required: false) ?? defaults.maxAgeHours,
+            minFreeMiB: r.integer(m, "minFreeMiB", at: "storage", range: 0...(1 << 20), required: false) ?? defaults.minFreeMiB,
+            whenFull: r.choice(m, "whenFull", at: "storage", among: StorageLimits.WhenFull.allCases.map(\.rawValue), required: false)
+                .flatMap(StorageLimits.WhenFull.init(rawValue:)) ?? defaults.whenFull,
+            holdMaxMiB: 0)
+        var limitsWithHold = limits
+        // Unless given, held evidence may take half of a bounded ring, up to the default.
+        limitsWithHold.holdMaxMiB = r.integer(m, "holdMaxMiB", at: "storage", range: 0...(16 << 20), required: false)
+            ?? (limits.maxMiB > 0 ? min(defaults.holdMaxMiB, limits.maxMiB / 2) : defaults.holdMaxMiB)
+        if limits.maxMiB > 0 && limits.cameraMaxMiB > limits.maxMiB {
+            r.problem("storage.cameraMaxMiB", "\(limits.cameraMaxMiB) is more than storage.maxMiB (\(limits.maxMiB)): a camera cannot have more than the whole ring")
+        }
+        if limits.maxMiB > 0 && limitsWithHold.holdMaxMiB > limits.maxMiB {
+            r.problem("storage.holdMaxMiB", "\(limitsWithHold.holdMaxMiB) is more than storage.maxMiB (\(limits.maxMiB)): held evidence lives inside the ring")
+        }
+        return limitsWithHold
     }
 
     /// The centre's age public keys every segment is sealed to: 1 to 8 `age1…` strings.

@@ -15,11 +15,14 @@ public struct RecorderConfiguration: Sendable, Equatable {
     /// The open segment is fsynced at least this often, 1…60: a power cut loses at most this much.
     public var fsyncSeconds: Int
     public var cameras: [CameraConfiguration]
+    /// How much the ring may hold, and what happens when it is full.
+    public var storage: StorageLimits
 
     public init(
         gateway: String, stateDirectory: String, recipients: [AgeRecipient], segmentSeconds: Int = 10,
-        fsyncSeconds: Int = 2, cameras: [CameraConfiguration]
+        fsyncSeconds: Int = 2, cameras: [CameraConfiguration], storage: StorageLimits = StorageLimits()
     ) {
+        self.storage = storage
         self.gateway = gateway
         self.stateDirectory = stateDirectory
         self.recipients = recipients
@@ -86,5 +89,36 @@ public struct V4L2Settings: Sendable, Equatable {
         self.pixelFormat = pixelFormat
         self.jpegQuality = jpegQuality
         self.stallSeconds = stallSeconds
+    }
+}
+
+/// The ring's bounds. Zero means "no limit" for the quotas and the age.
+public struct StorageLimits: Sendable, Equatable {
+    public enum WhenFull: String, Sendable, CaseIterable {
+        /// Evict the oldest segments: uploaded ones first, then unsent ones (each with a
+        /// signed loss record).
+        case evictOldest = "evict-oldest"
+        /// Keep every segment and stop recording until space is freed.
+        case stopRecording = "stop-recording"
+    }
+    /// All cameras together, in MiB.
+    public var maxMiB: Int
+    /// Each camera, in MiB.
+    public var cameraMaxMiB: Int
+    /// Segments older than this (by their recorded, clock-synced end time) are evicted.
+    public var maxAgeHours: Int
+    /// The filesystem keeps at least this much free, in MiB.
+    public var minFreeMiB: Int
+    public var whenFull: WhenFull
+    /// Held evidence, in MiB: a hold that would exceed it is refused.
+    public var holdMaxMiB: Int
+
+    public init(maxMiB: Int = 0, cameraMaxMiB: Int = 0, maxAgeHours: Int = 0, minFreeMiB: Int = 64, whenFull: WhenFull = .evictOldest, holdMaxMiB: Int = 1024) {
+        self.maxMiB = maxMiB
+        self.cameraMaxMiB = cameraMaxMiB
+        self.maxAgeHours = maxAgeHours
+        self.minFreeMiB = minFreeMiB
+        self.whenFull = whenFull
+        self.holdMaxMiB = holdMaxMiB
     }
 }

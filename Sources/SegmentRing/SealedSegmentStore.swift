@@ -18,11 +18,21 @@ public final class SealedSegmentStore: SegmentStore {
     private let time: any TimeSource
     private let syncInterval: Duration
     private let clockSynced: @Sendable () -> Bool
+    private let keeper: RingKeeper?
+    private let events: @Sendable (RingEvent) -> Void
+    /// After a storage fault, no new segment is tried before this instant: a pulled card
+    /// or a full disk is not hammered once per frame.
+    private var faultUntil: MonotonicInstant?
+    static let faultRetry = Duration.seconds(5)
 
     public init(
         layout: RingLayout, recipients: [AgeRecipient], ledger: CustodyLedger, time: any TimeSource,
-        syncInterval: Duration = .seconds(2), clockSynced: @escaping @Sendable () -> Bool = ClockStatus.isSynchronised
+        syncInterval: Duration = .seconds(2), keeper: RingKeeper? = nil,
+        events: @escaping @Sendable (RingEvent) -> Void = { _ in },
+        clockSynced: @escaping @Sendable () -> Bool = ClockStatus.isSynchronised
     ) throws(SystemError) {
+        self.keeper = keeper
+        self.events = events
         precondition(!recipients.isEmpty, "a sealed store needs at least one recipient")
         self.layout = layout
         self.recipients = recipients
@@ -34,8 +44,31 @@ public final class SealedSegmentStore: SegmentStore {
     }
 
     public func beginSegment(_ opening: SegmentOpening) throws -> any SegmentOutput {
+        if let until = faultUntil {
+            let now = time.monotonicNow()
+            guard now >= until else {
+                throw RingError(.storage, "recording paused after a storage fault or a full ring; retrying every \(Int(Self.faultRetry.seconds)) s")
+            }
+            faultUntil = nil
+        }
+        do {
+            let output = try open(opening)
+            return output
+        } catch let error as SystemError where error.isStorageFault {
+            faultUntil = time.monotonicNow() + Self.faultRetry
+            events(.storageFault("\(error): recording paused; retrying every \(Int(Self.faultRetry.seconds)) s"))
+            throw error
+        } catch let full as RingKeeper.Full {
+            faultUntil = time.monotonicNow() + Self.faultRetry
+            events(.full(full.description))
+            throw full
+        }
+    }
+
+    private func open(_ opening: SegmentOpening) throws -> any SegmentOutput {
         let directory = layout.directory(camera: opening.camera)
         try FileSystem.makeDirectories(directory, mode: 0o750)
+        if let keeper { for eviction in try keeper.enforce() { events(.evicted(eviction)) } }
         let sequence = try ledger.reserveSequence(camera: opening.camera)
         let stem = RingLayout.stem(sequence: sequence, start: opening.startWall)
         let start = TimePoint(wall: opening.startWall, monotonic: opening.startMonotonic, clockSynced: clockSynced())
@@ -74,6 +107,18 @@ public final class SealedSegmentStore: SegmentStore {
         (recipients, time, syncInterval)
     }
     fileprivate var custody: CustodyLedger { ledger }
+
+    /// After a segment is sealed: index it and keep the ring within bounds. A full ring
+    /// does not fail the segment just sealed; the next one will not start.
+    fileprivate func sealed(camera: String, sequence: UInt64, stem: String) {
+        guard let keeper else { return }
+        keeper.added(camera: camera, sequence: sequence, stem: stem)
+        do {
+            for eviction in try keeper.enforce() { events(.evicted(eviction)) }
+        } catch {
+            events(.full("\(error)"))
+        }
+    }
     fileprivate var synced: Bool { clockSynced() }
 }
 
@@ -125,7 +170,17 @@ final class SealedSegmentOutput: SegmentOutput {
         try SealedSegmentStore.write(signed, in: directory)
         try FileSystem.remove(OpenSegmentNote.path(directory: directory, stem: stem))
         try FileSystem.syncDirectory(directory)
+        store.sealed(camera: summary.camera, sequence: sequence, stem: stem)
     }
 
     func abandon() { file.abandon() }
+}
+
+/// What the ring did or could not do, for logs and metrics.
+public enum RingEvent: Sendable {
+    case evicted(RingKeeper.Eviction)
+    /// The ring is full and recording cannot go on (a hold, or the stop-recording policy).
+    case full(String)
+    /// The storage refused a write (full, read-only, gone).
+    case storageFault(String)
 }

@@ -6,5 +6,5 @@ struct Edgectl: ParsableCommand {
         commandName: "edgectl",
         abstract: "Set up, check and operate an EdgeRecorder gateway.",
         discussion: "Exit status: 0 success, 1 the check failed, 64 usage error, 78 invalid config.",
-        subcommands: [Cameras.self, Config.self, Keys.self])
+        subcommands: [Cameras.self, Config.self, Keys.self, Segments.self])
 }

@@ -58,11 +58,11 @@ func problems(_ json: String) -> [String] {
         BadConfig(name: "camera not an object", json: document(cameras: #""bars""#),
                   problems: ["cameras[0]: expected an object, found a string"]),
         BadConfig(name: "misspelt top-level field", json: document(cameras: pattern, fields: #""gateway": "g", "segmentSecond": 10"#),
-                  problems: [#"segmentSecond: unknown field; did you mean "segmentSeconds"? fields here: gateway, stateDirectory, recipients, segmentSeconds, fsyncSeconds, cameras"#]),
+                  problems: [#"segmentSecond: unknown field; did you mean "segmentSeconds"? fields here: gateway, stateDirectory, recipients, segmentSeconds, fsyncSeconds, cameras, storage"#]),
         BadConfig(name: "misspelt camera field", json: document(cameras: #"{"id": "a", "source": "test-pattern", "heigth": 480}"#),
                   problems: [#"cameras[0].heigth: unknown field; did you mean "height"? fields here: id, source, segmentSeconds, width, height, fps, jpegQuality, path, codec, device, pixelFormat, stallSeconds"#]),
         BadConfig(name: "unknown field, nothing close", json: document(cameras: pattern, fields: #""gateway": "g", "colour": "red""#),
-                  problems: ["colour: unknown field; fields here: gateway, stateDirectory, recipients, segmentSeconds, fsyncSeconds, cameras"]),
+                  problems: ["colour: unknown field; fields here: gateway, stateDirectory, recipients, segmentSeconds, fsyncSeconds, cameras, storage"]),
         BadConfig(name: "fields of another source kind", json: document(cameras: #"{"id": "a", "source": "test-pattern", "device": "/dev/video0", "codec": "h264"}"#),
                   problems: [#"cameras[0].codec: does not apply to a "test-pattern" source; it takes: width, height, fps, jpegQuality"#,
                              #"cameras[0].device: does not apply to a "test-pattern" source; it takes: width, height, fps, jpegQuality"#]),
@@ -73,6 +73,9 @@ func problems(_ json: String) -> [String] {
         BadConfig(name: "ranges", json: document(cameras: #"{"id": "a", "source": "v4l2", "device": "/dev/video0", "jpegQuality": 101, "stallSeconds": 61, "segmentSeconds": 301}"#, fields: #""gateway": "g", "segmentSeconds": 1"#),
                   problems: ["segmentSeconds: 1 is out of range 2…300", "cameras[0].segmentSeconds: 301 is out of range 2…300",
                              "cameras[0].jpegQuality: 101 is out of range 1…100", "cameras[0].stallSeconds: 61 is out of range 1…60"]),
+        BadConfig(name: "storage bounds", json: document(cameras: pattern, fields: #""gateway": "g", "storage": {"maxMiB": 100, "cameraMaxMiB": 200, "whenFull": "panic", "minFreeMiB": -1}"#),
+                  problems: [#"storage.minFreeMiB: -1 is out of range 0…1048576"#, #"storage.whenFull: "panic" is not one of: evict-oldest, stop-recording"#,
+                             "storage.cameraMaxMiB: 200 is more than storage.maxMiB (100): a camera cannot have more than the whole ring"]),
         BadConfig(name: "test pattern too big and odd", json: document(cameras: #"{"id": "a", "source": "test-pattern", "width": 4000, "height": 481}"#),
                   problems: ["cameras[0].width: 4000 is out of range 16…3840", "cameras[0].height: 481 is odd: the test pattern needs an even height"]),
         BadConfig(name: "duplicate camera ids", json: document(cameras: [pattern, pattern, pattern].joined(separator: ",")),
@@ -139,7 +142,7 @@ func problems(_ json: String) -> [String] {
         let error = #expect(throws: ConfigError.self) { try ConfigLoader.parse(Array(json.utf8), source: "/etc/edge-recorder/config.json") }
         #expect(error?.description == """
             invalid config /etc/edge-recorder/config.json:
-              extra: unknown field; fields here: gateway, stateDirectory, recipients, segmentSeconds, fsyncSeconds, cameras
+              extra: unknown field; fields here: gateway, stateDirectory, recipients, segmentSeconds, fsyncSeconds, cameras, storage
               segmentSeconds: expected a number, found a string: write 25 without quotes
               cameras[1].fps: 0 is out of range 1…120
             """)

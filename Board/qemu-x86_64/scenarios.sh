@@ -1,0 +1,184 @@
+#!/bin/sh
+# The board's test driver, run by /init inside the guest (busybox sh):
+#   scenarios.sh SCENARIO OUT
+# It records with the real edge-recorderd on a real kernel's vivid camera and leaves raw
+# evidence under OUT (the host's folder, over 9p); Tools/board judges it on the host.
+# Every wait is bounded. Per daemon run, OUT/RUN/ holds:
+#   config.json    the config the daemon ran with
+#   daemon.log     its stderr, each line prefixed by the guest's uptime when it arrived
+#   events         what the driver did, "UPTIME WHAT…" (unplug, bind, inject, stop…)
+#   exit           the daemon's exit status after SIGTERM
+#   fds            "before N" / "after N": its open descriptors around the unplug cycles
+#   state/         its state directory: the segments it wrote (plaintext segments/cam/*.mkv,
+#                  or ring/cam/*.mkv.age when sealed), recorded on the guest's tmpfs and
+#                  copied here at the end
+set -u
+scenario=$1
+out=$2
+cycles=${BOARD_CYCLES:-20}
+
+note() { echo "$*"; echo "board: $*" >/dev/console; }
+uptime_now() { read -r up _ </proc/uptime; echo "$up"; }
+# Centiseconds since boot, for deadlines.
+ticks() { read -r up _ </proc/uptime; echo "${up%.*}${up#*.}"; }
+event() { echo "$(uptime_now) $*" >>"$run/events"; }
+
+# count PATTERN: how many daemon log lines match so far.
+count() { grep -c -- "$1" "$run/daemon.log" 2>/dev/null || true; }
+
+# wait_log PATTERN N SECONDS: until N lines match, or fail after SECONDS.
+wait_log() {
+    deadline=$(($(ticks) + $3 * 100))
+    while [ "$(count "$1")" -lt "$2" ]; do
+        if [ "$(ticks)" -ge "$deadline" ]; then
+            event "timeout waiting for '$1' x$2"
+            note "$run: timed out after $3 s waiting for '$1' (x$2)"
+            return 1
+        fi
+        usleep 50000
+    done
+}
+
+camera() { # PIXELFORMAT: the camera object of the config
+    echo "{\"id\":\"cam\",\"source\":\"v4l2\",\"device\":\"/dev/video0\",\"width\":640,\"height\":480,\"fps\":25,\"pixelFormat\":\"$1\",\"jpegQuality\":80,\"stallSeconds\":3}"
+}
+
+# start_daemon RUN PIXELFORMAT SEGMENT-SECONDS
+start_daemon() {
+    run=$out/$1
+    state=/var/rec/$1
+    mkdir -p "$run" "$state"
+    : >"$run/events"
+    # Sealed segments when the host found the daemon takes recipients (see Tools/board).
+    recipients=
+    [ -s "$out/../recipient" ] && recipients="\"recipients\": [\"$(cat "$out/../recipient")\"],"
+    cat >"$run/config.json" <<JSON
+{"gateway": "board", "stateDirectory": "$state", "segmentSeconds": $3, $recipients
+ "cameras": [$(camera "$2")]}
+JSON
+    fifo=/tmp/$1.fifo
+    mkfifo "$fifo"
+    # Lines are stamped as they arrive; awk reads /proc/uptime without forking.
+    awk '{ getline u < "/proc/uptime"; close("/proc/uptime"); split(u, t, " "); print t[1], $0; fflush() }' \
+        <"$fifo" >"$run/daemon.log" &
+    stamper=$!
+    event "start"
+    edge-recorderd --config "$run/config.json" 2>"$fifo" &
+    pid=$!
+    note "$1: edge-recorderd started (pid $pid, $2, segments of $3 s)"
+}
+
+# stop_daemon: SIGTERM, at most 20 s for a clean stop, then SIGKILL; copy the segments.
+stop_daemon() {
+    event "stop"
+    kill -TERM "$pid" 2>/dev/null
+    (sleep 20; kill -KILL "$pid" 2>/dev/null) &
+    killer=$!
+    status=0
+    wait "$pid" || status=$?
+    kill "$killer" 2>/dev/null
+    wait "$stamper" 2>/dev/null
+    event "stopped $status"
+    echo "$status" >"$run/exit"
+    mkdir -p "$run/state"
+    cp -r "$state/." "$run/state/" 2>/dev/null
+    rm -rf "$state"
+    note "$(basename "$run"): edge-recorderd exited $status"
+}
+
+fd_count() { ls "/proc/$pid/fd" | wc -l; }
+ctl() { v4l2-ctl -d /dev/video0 "$@" >>"$out/v4l2-ctl.log" 2>&1 || note "v4l2-ctl $* failed"; }
+
+load_vivid() {
+    modprobe vivid n_devs=1 node_types=0x1 num_inputs=1 input_types=0x0 || { note "cannot load vivid"; exit 1; }
+    n=0
+    while [ ! -e /dev/video0 ] && [ $n -lt 50 ]; do usleep 100000; n=$((n + 1)); done
+    [ -e /dev/video0 ] || { note "no /dev/video0 after loading vivid"; exit 1; }
+}
+
+# record RUN PIXELFORMAT SECONDS: one plain recording.
+record() {
+    edgectl cameras probe /dev/video0 >"$out/probe-$1.txt" 2>&1
+    start_daemon "$1" "$2" 5
+    if wait_log ': streaming' 1 15; then
+        event "recording"
+        sleep "$3"
+    fi
+    stop_daemon
+}
+
+# unplug METHOD: CYCLES unplug/replug cycles while recording, each resumed before the next.
+unplug() {
+    for i in $(seq 1 "$cycles"); do
+        n=$(count ': streaming')
+        case $1 in
+        disconnect)
+            event "unplug disconnect $i"
+            ctl -c disconnect=1
+            ;;
+        unbind)
+            event "unplug unbind $i"
+            echo vivid.0 >/sys/bus/platform/drivers/vivid/unbind || event "unbind $i failed"
+            usleep 300000
+            event "replug bind $i"
+            echo vivid.0 >/sys/bus/platform/drivers/vivid/bind || event "bind $i failed"
+            ;;
+        esac
+        wait_log ': streaming' $((n + 1)) 8 || return 1
+        event "resumed $1 $i"
+        # Let frames flow, so the back-off is back at 1 s before the next unplug.
+        usleep 400000
+    done
+}
+
+load_vivid
+case $scenario in
+capture)
+    record capture YUYV 20
+    ;;
+formats)
+    record nv12 NV12 10
+    record grey GREY 8
+    ;;
+unplug)
+    start_daemon unplug YUYV 2
+    if wait_log ': streaming' 1 15; then
+        sleep 2
+        echo "before $(fd_count)" >"$run/fds"
+        ls -l "/proc/$pid/fd" >"$run/fds-before.txt"
+        if unplug disconnect && unplug unbind; then
+            sleep 1
+            echo "after $(fd_count)" >>"$run/fds"
+            ls -l "/proc/$pid/fd" >"$run/fds-after.txt"
+        fi
+    fi
+    stop_daemon
+    ;;
+faults)
+    # STREAMON fails once: the first open fails, the retry records.
+    ctl -c inject_vidioc_streamon_error=1
+    start_daemon streamon YUYV 2
+    wait_log 'cannot open camera' 1 10 && wait_log ': streaming' 1 10 && wait_log 'segment closed' 1 10
+    stop_daemon
+    # A fatal streaming error while recording: lost, reopened, recording again.
+    start_daemon fatal YUYV 2
+    if wait_log ': streaming' 1 15; then
+        sleep 3
+        event "inject fatal"
+        ctl -c inject_fatal_streaming_error=1
+        wait_log 'camera lost' 1 10 && wait_log ': streaming' 2 10 &&
+            wait_log 'segment closed' $(($(count 'segment closed') + 1)) 10
+    fi
+    stop_daemon
+    # The device drops a fifth of its buffers: counted, never hidden. GREY, the cheapest
+    # format to compress, keeps up with 25 fps under TCG, so the drops are vivid's own.
+    ctl -c percentage_of_dropped_buffers=20
+    record drop GREY 8
+    ctl -c percentage_of_dropped_buffers=0
+    ;;
+*)
+    note "unknown scenario '$scenario'"
+    exit 2
+    ;;
+esac
+exit 0
