@@ -70,7 +70,9 @@ public final class RingKeeper: Sendable {
                 guard let sequence = RingLayout.sequence(ofName: name), !name.hasSuffix(".partial"), !name.hasSuffix(".open") else { continue }
                 let size = (try? FileSystem.size("\(directory)/\(name)")) ?? 0
                 var entry = entries[sequence] ?? RingEntry(sequence: sequence, stem: "", segmentBytes: 0, manifestBytes: 0, uploaded: false)
-                if name.hasSuffix(".mkv.age") {
+                if name.contains(".ack-") {
+                    entry.uploaded = true
+                } else if name.hasSuffix(".mkv.age") {
                     entry.segmentBytes = size
                     entry.stem = String(name.dropLast(8))
                 } else {
@@ -90,6 +92,25 @@ public final class RingKeeper: Sendable {
         let manifest = ((try? FileSystem.size("\(directory)/\(stem).json")) ?? 0) + ((try? FileSystem.size("\(directory)/\(stem).json.minisig")) ?? 0)
         state.withLock { s in
             s.index[camera, default: []].append(RingEntry(sequence: sequence, stem: stem, segmentBytes: segment, manifestBytes: manifest, uploaded: false))
+        }
+    }
+
+    /// Records, crash-safely, that `destination` acknowledged `camera`'s segment
+    /// `sequence`: an empty `<stem>.ack-<destination>` file, created under a temporary name
+    /// and renamed, then the directory fsynced. The directory stays the index; an
+    /// acknowledged segment is the first to go when space runs short.
+    public func markUploaded(camera: String, sequence: UInt64, destination: String) throws {
+        guard let entry = state.withLock({ $0.index[camera]?.first { $0.sequence == sequence } }), !entry.stem.isEmpty else {
+            throw RingError(.corrupt, "camera \(camera) has no segment \(sequence) in the ring")
+        }
+        guard destination.utf8.allSatisfy({ (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D }), !destination.isEmpty else {
+            throw RingError(.corrupt, "destination name \"\(destination)\" must be a-z, 0-9 and '-'")
+        }
+        let directory = layout.directory(camera: camera)
+        try RingLayout.writeAtomically([], to: "\(directory)/\(entry.stem).ack-\(destination)")
+        try FileSystem.syncDirectory(directory)
+        state.withLock { s in
+            if let i = s.index[camera]?.firstIndex(where: { $0.sequence == sequence }) { s.index[camera]![i].uploaded = true }
         }
     }
 

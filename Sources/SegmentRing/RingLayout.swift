@@ -11,6 +11,7 @@ import EdgeSystem
 /// | `00000042-20261129T143301Z.json` | its manifest (canonical JSON) |
 /// | `00000042-20261129T143301Z.json.minisig` | the manifest's signature |
 /// | `00000043-gap.json` (+ `.minisig`) | a gap in the chain |
+/// | `00000042-20261129T143301Z.ack-centre` | destination `centre` acknowledged it (empty) |
 /// | `00000044-20261129T143321Z.open` | facts of the open segment, for recovery |
 /// | `*.partial` | being written; never a finished file |
 /// | `.running` (in `ring/`) | a run is in progress; gone after a clean stop |

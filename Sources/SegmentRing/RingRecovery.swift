@@ -72,7 +72,7 @@ public struct RingRecovery {
         var unsealed = Set(ledger.unsealedReservations(camera: camera))
         var crashGapRecorded = false
         var lastEnd: TimePoint? = nil
-        for name in names.sorted() where name.hasSuffix(".mkv.age.partial") || (name.hasSuffix(".mkv.age") && !names.contains(Self.stem(of: name) + ".json")) {
+        for name in names.sorted() where name.hasSuffix(".mkv.age.partial") || (name.hasSuffix(".mkv.age") && !(names.contains(Self.stem(of: name) + ".json") && names.contains(Self.stem(of: name) + ".json.minisig"))) {
             guard let sequence = RingLayout.sequence(ofName: name) else { continue }
             let stem = Self.stem(of: name)
             if unsealed.remove(sequence) != nil {

@@ -52,17 +52,22 @@ public final class SealedSegmentStore: SegmentStore {
             faultUntil = nil
         }
         do {
-            let output = try open(opening)
-            return output
-        } catch let error as SystemError where error.isStorageFault {
-            faultUntil = time.monotonicNow() + Self.faultRetry
-            events(.storageFault("\(error): recording paused; retrying every \(Int(Self.faultRetry.seconds)) s"))
-            throw error
+            return try open(opening)
         } catch let full as RingKeeper.Full {
             faultUntil = time.monotonicNow() + Self.faultRetry
             events(.full(full.description))
             throw full
+        } catch {
+            fault(error)
+            throw error
         }
+    }
+
+    /// A write to the ring failed (ENOSPC, EIO, EROFS, a vanished mount, or the chain's
+    /// own files): report it once, and try no new segment for a while.
+    fileprivate func fault(_ error: any Error) {
+        faultUntil = time.monotonicNow() + Self.faultRetry
+        events(.storageFault("\(error): recording paused; retrying every \(Int(Self.faultRetry.seconds)) s"))
     }
 
     private func open(_ opening: SegmentOpening) throws -> any SegmentOutput {
@@ -149,9 +154,19 @@ final class SealedSegmentOutput: SegmentOutput {
         age = try AgeWriter(recipients: sealing.recipients, output: hasher)
     }
 
-    func write(_ bytes: UnsafeRawBufferPointer) throws { try age.write(bytes) }
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        do { try age.write(bytes) } catch {
+            store.fault(error)
+            throw error
+        }
+    }
 
-    func flush() throws { try age.flush() }
+    func flush() throws {
+        do { try age.flush() } catch {
+            store.fault(error)
+            throw error
+        }
+    }
 
     func commit(_ summary: SegmentSummary) throws {
         try age.finish()

@@ -84,6 +84,21 @@ struct RingKeeperTests {
         #expect(report.gaps.filter { $0.cause == .evictedUnsent }.count == evicted.count)
     }
 
+    @Test("acknowledged segments go before unsent ones, without a loss record; the ack survives a restart")
+    func acknowledgedFirst() throws {
+        let ring = try BoundedRing(bounds: RingBounds(maxBytes: 900 << 10, minFreeBytes: 0))
+        try ring.record(seconds: 4)  // about 600 KiB: nothing evicted yet
+        #expect(ring.events.isEmpty)
+        try ring.keeper.markUploaded(camera: "cam", sequence: 3, destination: "centre")
+        #expect(try FileSystem.list(ring.state + "/ring/cam").contains { $0.hasSuffix(".ack-centre") })
+        try ring.keeper.scan()  // as after a restart: the ack is read back from the directory
+        try ring.record(seconds: 4)
+        let first = ring.events.compactMap { if case .evicted(let e) = $0 { e } else { nil } }.first
+        #expect(first?.sequence == 3 && first?.wasUploaded == true)
+        #expect(ring.lossRecords == ring.events.filter { if case .evicted(let e) = $0 { !e.wasUploaded } else { false } }.count)
+        #expect(throws: RingError.self) { try ring.keeper.markUploaded(camera: "cam", sequence: 999, destination: "centre") }
+    }
+
     @Test("held segments are never evicted; a full hold quota refuses a new hold")
     func holdsSurvive() throws {
         let ring = try BoundedRing(bounds: RingBounds(maxBytes: 600 << 10, minFreeBytes: 0, holdMaxBytes: 400 << 10))
