@@ -86,6 +86,12 @@ public struct RingRecovery {
             }
             try? FileSystem.remove(OpenSegmentNote.path(directory: directory, stem: stem))
         }
+        // Only the manifest sealed last can be half-written (its .json or .minisig missing),
+        // a segment's or a gap's alike: the chain state keeps it whole, so write it again.
+        if let last = try ledger.lastSealed(camera: camera),
+           !FileSystem.exists("\(directory)/\(last.fileName)") || !FileSystem.exists("\(directory)/\(last.fileName).minisig") {
+            try SealedSegmentStore.write(last, in: directory)
+        }
         for name in names where name.hasSuffix(".open") && !names.contains(Self.stem(of: name) + ".mkv.age.partial") {
             try FileSystem.remove("\(directory)/\(name)")
             report.debrisRemoved += 1
