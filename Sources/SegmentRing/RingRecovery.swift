@@ -62,9 +62,10 @@ public struct RingRecovery {
         let directory = layout.directory(camera: camera)
         try FileSystem.makeDirectories(directory, mode: 0o750)
         var names = Set(try FileSystem.list(directory))
-        // Half-written manifests and signatures: the chain state still says they are to
-        // be written, so they are removed and written again below.
-        for name in names where name.hasSuffix(".json.partial") || name.hasSuffix(".minisig.partial") {
+        // Half-written small files (manifests, signatures, open-segment notes, acks): the
+        // chain state still says what they were to hold, so they are removed and, where
+        // needed, written again below. Only a segment's own .partial holds evidence.
+        for name in names where name.hasSuffix(".partial") && !name.hasSuffix(".mkv.age.partial") {
             try FileSystem.remove("\(directory)/\(name)")
             names.remove(name)
             report.debrisRemoved += 1
