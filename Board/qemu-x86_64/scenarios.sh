@@ -86,7 +86,9 @@ stop_daemon() {
     note "$(basename "$run"): edge-recorderd exited $status"
 }
 
-fd_count() { ls "/proc/$pid/fd" | wc -l; }
+# Descriptors in a listing of /proc/PID/fd, leaving out the recorder's own files under
+# /var/rec (a segment file is open or not depending on where in its segment the daemon is).
+fd_count() { grep ' -> ' "$1" | grep -vc ' -> /var/rec/'; }
 ctl() { v4l2-ctl -d /dev/video0 "$@" >>"$out/v4l2-ctl.log" 2>&1 || note "v4l2-ctl $* failed"; }
 
 load_vivid() {
@@ -144,12 +146,12 @@ unplug)
     start_daemon unplug YUYV 2
     if wait_log ': streaming' 1 15; then
         sleep 2
-        echo "before $(fd_count)" >"$run/fds"
         ls -l "/proc/$pid/fd" >"$run/fds-before.txt"
+        echo "before $(fd_count "$run/fds-before.txt")" >"$run/fds"
         if unplug disconnect && unplug unbind; then
             sleep 1
-            echo "after $(fd_count)" >>"$run/fds"
             ls -l "/proc/$pid/fd" >"$run/fds-after.txt"
+            echo "after $(fd_count "$run/fds-after.txt")" >>"$run/fds"
         fi
     fi
     stop_daemon
