@@ -15,6 +15,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // Centre side only (edge-centre serve): never a dependency of the gateway binaries.
+        // Traits off: no swift-configuration, no full Foundation.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // Thin C targets: headers and static inline shims only.
@@ -29,6 +34,9 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]),
 
         .systemLibrary(name: "CLinux"),
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // System helpers: descriptors, errno, files with fsync, threads, clocks.
         .target(name: "EdgeSystem", dependencies: ["CLinux"]),
@@ -52,12 +60,28 @@ let package = Package(
             name: "SegmentRing",
             dependencies: ["COpenSSL", "EdgeCore", "EdgeSystem", "Segmenter", "AgeEncryption", "Custody", "DeviceIdentity"]),
         .target(
+            name: "Uplink", dependencies: ["CCurl", "EdgeSystem", "EdgeJSON", "SegmentRing"],
+            exclude: ["PROTOCOL.md"]),
+        .target(
             name: "Recorder",
             dependencies: [
                 "EdgeCore", "EdgeSystem", "FrameSources", "Segmenter", "RecorderConfig", "SegmentRing", "Custody",
-                "DeviceIdentity", "AgeEncryption",
+                "DeviceIdentity", "AgeEncryption", "Uplink",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+
+        // The command centre's upload receiver (Sources/Uplink/PROTOCOL.md), behind `edge-centre serve`.
+        .target(
+            name: "CentreReceiver",
+            dependencies: [
+                "Custody", "DeviceIdentity", "EdgeSystem", "EdgeJSON", "COpenSSL",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
 
         // Executables: thin adapters over the libraries.
@@ -78,7 +102,7 @@ let package = Package(
         .executableTarget(
             name: "edge-centre",
             dependencies: [
-                "Custody", "AgeEncryption", "DeviceIdentity", "EdgeSystem",
+                "Custody", "AgeEncryption", "DeviceIdentity", "EdgeSystem", "CentreReceiver",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -112,6 +136,15 @@ let package = Package(
                 "TestSupport", "SegmentRing", "Segmenter", "FrameSources", "Custody", "DeviceIdentity", "AgeEncryption",
                 "EdgeSystem", "EdgeCore",
             ]),
+        .testTarget(
+            name: "CentreReceiverTests",
+            dependencies: [
+                "TestSupport", "CentreReceiver", "Custody", "DeviceIdentity", "EdgeSystem", "COpenSSL",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]),
+        .testTarget(
+            name: "UplinkTests", dependencies: ["TestSupport", "Uplink", "SegmentRing", "EdgeSystem"],
+            exclude: ["LoopbackServer.py"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -7,6 +7,7 @@ import RecorderConfig
 import SegmentRing
 import Segmenter
 import ServiceLifecycle
+import Uplink
 
 /// The firmware's version, recorded in every manifest.
 public enum Firmware {
@@ -65,14 +66,35 @@ public struct RecorderDaemon {
             "gateway": "\(config.gateway)", "cameras": "\(services.count)", "state": "\(config.stateDirectory)",
             "recipients": "\(config.recipients.count)", "firmware": "\(Firmware.version)",
         ])
+        let uplinkLogger = logger
+        let uplink = try config.destinations.isEmpty ? nil : Uplink.start(
+            ring: layout, keeper: keeper, holds: HoldBook(stateDirectory: config.stateDirectory),
+            destinations: config.destinations.map(\.uplinkDestination), time: sources.time,
+            events: { UplinkLog.log($0, uplinkLogger) })
+        if uplink != nil { logger.info("uploading", metadata: ["destinations": "\(config.destinations.map(\.name).joined(separator: ","))"]) }
+        defer { uplink?.stop() }
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()
+        if let uplink { await Self.drain(uplink, logger: logger) }
         try recovery.markCleanStop()
         logger.info("edge-recorderd stopped cleanly", metadata: ["evicted_unsent": "\(keeper.evictedUnsentCount)"])
+    }
+
+    /// On a clean stop, gives the uplink up to 10 s to deliver what the cameras sealed
+    /// last (it sees a new segment within 2 s); whatever is left goes after the restart.
+    static func drain(_ uplink: Uplink, logger: Logger) async {
+        let start = ContinuousClock.now
+        try? await Task.sleep(for: .milliseconds(2500))
+        while ContinuousClock.now - start < .seconds(10),
+              uplink.status().contains(where: { $0.pending > 0 && !$0.backingOff }) {
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        let left = uplink.status().reduce(0) { $0 + $1.pending }
+        logger.info("uplink stopped", metadata: ["pending": "\(left)"])
     }
 
     static func log(_ event: RingEvent, _ logger: Logger) {

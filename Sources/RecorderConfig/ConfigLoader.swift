@@ -39,7 +39,8 @@ public enum ConfigLoader {
         throw ConfigError(source: source, problems: reader.problems)
     }
 
-    static let topFields = ["gateway", "stateDirectory", "recipients", "segmentSeconds", "fsyncSeconds", "cameras", "storage"]
+    static let topFields = ["gateway", "stateDirectory", "recipients", "segmentSeconds", "fsyncSeconds", "cameras", "storage", "uplink"]
+    static let destinationFields = ["name", "url", "caFile", "certFile", "keyFile", "pinnedKey", "rateBytesPerSecond", "windows", "concurrency"]
     static let storageFields = ["maxMiB", "cameraMaxMiB", "maxAgeHours", "minFreeMiB", "whenFull", "holdMaxMiB"]
     static let cameraFields = ["id", "source", "segmentSeconds", "width", "height", "fps", "jpegQuality", "path", "codec", "device", "pixelFormat", "stallSeconds"]
     static let segmentRange = 2...300
@@ -56,6 +57,7 @@ public enum ConfigLoader {
         let fsync = r.integer(top, "fsyncSeconds", at: "", range: 1...60, required: false) ?? 2
         let recipients = readRecipients(top, r)
         let storage = top["storage"].map { readStorage($0, r) } ?? StorageLimits()
+        let destinations = top["uplink"].map { readUplink($0, r) } ?? []
         var cameras: [CameraConfiguration] = []
         if let items = r.array(top, "cameras", at: "") {
             if items.isEmpty { r.problem("cameras", "no cameras: add at least one (see Board/config.example.json)") }
@@ -73,9 +75,52 @@ public enum ConfigLoader {
             }
         }
         guard let gateway else { return nil }
-        return RecorderConfiguration(
+        var config = RecorderConfiguration(
             gateway: gateway, stateDirectory: state, recipients: recipients, segmentSeconds: segment,
             fsyncSeconds: fsync, cameras: cameras, storage: storage)
+        config.destinations = destinations
+        return config
+    }
+
+    /// `"uplink": {"destinations": [...]}`: where the ring is uploaded.
+    private static func readUplink(_ value: JSONValue, _ r: FieldReader) -> [DestinationConfiguration] {
+        guard let top = r.object(value, at: "uplink", allowed: ["destinations"]), let items = r.array(top, "destinations", at: "uplink") else { return [] }
+        var out: [DestinationConfiguration] = []
+        for (n, item) in items.enumerated() {
+            let path = "uplink.destinations[\(n)]"
+            guard let m = r.object(item, at: path, allowed: destinationFields) else { continue }
+            let name = r.string(m, "name", at: path)
+            if let name, !isName(name, max: 32) || name.contains("_") {
+                r.problem("\(path).name", "\"\(name)\" is not usable: 1–32 of a-z, 0-9 and '-' (it names acknowledgement files)")
+            }
+            let url = r.string(m, "url", at: path)
+            if let url, !url.hasPrefix("https://") { r.problem("\(path).url", "\"\(url)\" must start with https:// (uploads are mutual TLS)") }
+            let files = ["caFile", "certFile", "keyFile"].map { key -> String? in
+                let f = r.string(m, key, at: path)
+                if let f, !f.hasPrefix("/") { r.problem("\(path).\(key)", "\"\(f)\" is relative: give an absolute path") }
+                return f
+            }
+            let pin = r.string(m, "pinnedKey", at: path, required: false)
+            if let pin, !pin.hasPrefix("sha256//") { r.problem("\(path).pinnedKey", "must look like sha256//<base64 of the key's SHA-256>") }
+            let rate = r.integer(m, "rateBytesPerSecond", at: path, range: 1024...(1 << 34), required: false)
+            var windows: [String] = []
+            if m["windows"] != nil, let list = r.array(m, "windows", at: path) {
+                for (k, w) in list.enumerated() {
+                    guard case .string(let text) = w, DestinationConfiguration.window(text) != nil else {
+                        r.problem("\(path).windows[\(k)]", "expected a daily window like \"22:00-06:00\" (UTC)")
+                        continue
+                    }
+                    windows.append(text)
+                }
+            }
+            let concurrency = r.integer(m, "concurrency", at: path, range: 1...8, required: false) ?? 1
+            guard let name, let url, let ca = files[0], let cert = files[1], let key = files[2] else { continue }
+            if out.contains(where: { $0.name == name }) { r.problem("\(path).name", "\"\(name)\" is already used; destination names must differ") }
+            out.append(DestinationConfiguration(
+                name: name, url: url, caFile: ca, certFile: cert, keyFile: key, pinnedKey: pin, rateBytesPerSecond: rate,
+                windows: windows, concurrency: concurrency))
+        }
+        return out
     }
 
     private static func readStorage(_ value: JSONValue, _ r: FieldReader) -> StorageLimits {

@@ -17,6 +17,8 @@ public struct RecorderConfiguration: Sendable, Equatable {
     public var cameras: [CameraConfiguration]
     /// How much the ring may hold, and what happens when it is full.
     public var storage: StorageLimits
+    /// Where the ring is uploaded to; empty: recording only.
+    public var destinations: [DestinationConfiguration] = []
 
     public init(
         gateway: String, stateDirectory: String, recipients: [AgeRecipient], segmentSeconds: Int = 10,

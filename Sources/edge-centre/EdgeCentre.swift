@@ -1,10 +1,10 @@
 import ArgumentParser
 
 @main
-struct EdgeCentre: ParsableCommand {
+struct EdgeCentre: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "edge-centre",
         abstract: "The command centre's side of EdgeRecorder: receive, verify and decrypt footage.",
         version: "0.1.0",
-        subcommands: [Keygen.self, Decrypt.self, Verify.self])
+        subcommands: [Serve.self, Keygen.self, Decrypt.self, Verify.self])
 }

@@ -58,11 +58,11 @@ func problems(_ json: String) -> [String] {
         BadConfig(name: "camera not an object", json: document(cameras: #""bars""#),
                   problems: ["cameras[0]: expected an object, found a string"]),
         BadConfig(name: "misspelt top-level field", json: document(cameras: pattern, fields: #""gateway": "g", "segmentSecond": 10"#),
-                  problems: [#"segmentSecond: unknown field; did you mean "segmentSeconds"? fields here: gateway, stateDirectory, recipients, segmentSeconds, fsyncSeconds, cameras, storage"#]),
+                  problems: [#"segmentSecond: unknown field; did you mean "segmentSeconds"? fields here: gateway, stateDirectory, recipients, segmentSeconds, fsyncSeconds, cameras, storage, uplink"#]),
         BadConfig(name: "misspelt camera field", json: document(cameras: #"{"id": "a", "source": "test-pattern", "heigth": 480}"#),
                   problems: [#"cameras[0].heigth: unknown field; did you mean "height"? fields here: id, source, segmentSeconds, width, height, fps, jpegQuality, path, codec, device, pixelFormat, stallSeconds"#]),
         BadConfig(name: "unknown field, nothing close", json: document(cameras: pattern, fields: #""gateway": "g", "colour": "red""#),
-                  problems: ["colour: unknown field; fields here: gateway, stateDirectory, recipients, segmentSeconds, fsyncSeconds, cameras, storage"]),
+                  problems: ["colour: unknown field; fields here: gateway, stateDirectory, recipients, segmentSeconds, fsyncSeconds, cameras, storage, uplink"]),
         BadConfig(name: "fields of another source kind", json: document(cameras: #"{"id": "a", "source": "test-pattern", "device": "/dev/video0", "codec": "h264"}"#),
                   problems: [#"cameras[0].codec: does not apply to a "test-pattern" source; it takes: width, height, fps, jpegQuality"#,
                              #"cameras[0].device: does not apply to a "test-pattern" source; it takes: width, height, fps, jpegQuality"#]),
@@ -76,6 +76,11 @@ func problems(_ json: String) -> [String] {
         BadConfig(name: "storage bounds", json: document(cameras: pattern, fields: #""gateway": "g", "storage": {"maxMiB": 100, "cameraMaxMiB": 200, "whenFull": "panic", "minFreeMiB": -1}"#),
                   problems: [#"storage.minFreeMiB: -1 is out of range 0…1048576"#, #"storage.whenFull: "panic" is not one of: evict-oldest, stop-recording"#,
                              "storage.cameraMaxMiB: 200 is more than storage.maxMiB (100): a camera cannot have more than the whole ring"]),
+        BadConfig(name: "uplink destination", json: document(cameras: pattern, fields: #""gateway": "g", "uplink": {"destinations": [{"name": "Centre", "url": "http://c", "caFile": "ca.pem", "certFile": "/c.pem", "keyFile": "/c.key", "windows": ["25:00-26:00"]}]}"#),
+                  problems: [#"uplink.destinations[0].name: "Centre" is not usable: 1–32 of a-z, 0-9 and '-' (it names acknowledgement files)"#,
+                             #"uplink.destinations[0].url: "http://c" must start with https:// (uploads are mutual TLS)"#,
+                             #"uplink.destinations[0].caFile: "ca.pem" is relative: give an absolute path"#,
+                             #"uplink.destinations[0].windows[0]: expected a daily window like "22:00-06:00" (UTC)"#]),
         BadConfig(name: "test pattern too big and odd", json: document(cameras: #"{"id": "a", "source": "test-pattern", "width": 4000, "height": 481}"#),
                   problems: ["cameras[0].width: 4000 is out of range 16…3840", "cameras[0].height: 481 is odd: the test pattern needs an even height"]),
         BadConfig(name: "duplicate camera ids", json: document(cameras: [pattern, pattern, pattern].joined(separator: ",")),
@@ -142,7 +147,7 @@ func problems(_ json: String) -> [String] {
         let error = #expect(throws: ConfigError.self) { try ConfigLoader.parse(Array(json.utf8), source: "/etc/edge-recorder/config.json") }
         #expect(error?.description == """
             invalid config /etc/edge-recorder/config.json:
-              extra: unknown field; fields here: gateway, stateDirectory, recipients, segmentSeconds, fsyncSeconds, cameras, storage
+              extra: unknown field; fields here: gateway, stateDirectory, recipients, segmentSeconds, fsyncSeconds, cameras, storage, uplink
               segmentSeconds: expected a number, found a string: write 25 without quotes
               cameras[1].fps: 0 is out of range 1…120
             """)

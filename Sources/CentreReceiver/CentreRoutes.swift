@@ -1,0 +1,86 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The HTTP face of `SegmentReceiver` (PROTOCOL.md): routes, headers in, status and
+/// headers out. The gateway is always the certificate's CN, never anything in the URL.
+public enum CentreRoutes {
+    static let manifestHeader = HTTPField.Name("Edge-Manifest")!
+    static let signatureHeader = HTTPField.Name("Edge-Signature")!
+    static let offsetHeader = HTTPField.Name("Edge-Offset")!
+    static let completeHeader = HTTPField.Name("Edge-Complete")!
+
+    public static func router(_ receiver: SegmentReceiver) -> Router<CentreRequestContext> {
+        let router = Router(context: CentreRequestContext.self)
+        router.head("/v1/segments/:camera/:sequence") { _, context in
+            let key = try await segmentKey(context, receiver)
+            return response(await receiver.head(key), head: true)
+        }
+        router.put("/v1/segments/:camera/:sequence") { request, context in
+            let key = try await segmentKey(context, receiver)
+            let headers = SegmentReceiver.SegmentHeaders(
+                manifest: request.headers[manifestHeader], signature: request.headers[signatureHeader],
+                offset: request.headers[offsetHeader], contentLength: request.headers[.contentLength])
+            // libcurl sends `Expect: 100-continue` for bodies over 1 MiB and otherwise waits
+            // a second; answered only once the headers passed, so refusals cost no body.
+            let expectsContinue = request.headers[.expect]?.lowercased() == "100-continue"
+            return response(
+                await receiver.putSegment(key, headers: headers, body: request.body) {
+                    if expectsContinue { await context.sendContinue() }
+                })
+        }
+        router.put("/v1/gaps/:camera/:sequence") { request, context in
+            let key = try await segmentKey(context, receiver)
+            return response(await receiver.putGap(key, signature: request.headers[signatureHeader], body: request.body))
+        }
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: .init(byteBuffer: ByteBuffer(string: receiver.metrics.prometheusText)))
+        }
+        return router
+    }
+
+    /// The gateway from the certificate, the camera and sequence from the URL; a refusal
+    /// (answered as JSON) when any is unusable.
+    static func segmentKey(_ context: CentreRequestContext, _ receiver: SegmentReceiver) async throws -> SegmentKey {
+        func refuse(_ refusal: Refusal) -> RouteRefusal {
+            receiver.metrics.update { $0.rejected[refusal.reason, default: 0] += 1 }
+            receiver.log("event=refused status=\(refusal.status) reason=\(refusal.reason) message=\"\(refusal.message)\"")
+            return RouteRefusal(.refused(refusal))
+        }
+        guard let gateway = await context.gateway(), isPlainName(gateway) else {
+            throw refuse(Refusal(403, "no-identity", "no client certificate with a plain gateway id (CN)"))
+        }
+        let camera = context.parameters.get("camera") ?? ""
+        guard isPlainName(camera) else {
+            throw refuse(.malformed("camera \"\(camera)\" must be 1–64 of A-Z a-z 0-9 . _ -"))
+        }
+        guard let sequence = context.parameters.get("sequence").flatMap({ UInt64($0) }) else {
+            throw refuse(.malformed("sequence must be a non-negative integer"))
+        }
+        return SegmentKey(gateway: gateway, camera: camera, sequence: sequence)
+    }
+
+    static func response(_ reply: Reply, head: Bool = false) -> Response {
+        var headers: HTTPFields = [:]
+        if let offset = reply.offset { headers[offsetHeader] = String(offset) }
+        if reply.complete { headers[completeHeader] = "true" }
+        if let retry = reply.retryAfter { headers[.retryAfter] = String(retry) }
+        if head || reply.body.isEmpty { return Response(status: .init(code: reply.status), headers: headers) }
+        headers[.contentType] = "application/json"
+        return Response(
+            status: .init(code: reply.status), headers: headers,
+            body: .init(byteBuffer: ByteBuffer(bytes: reply.body + [UInt8(ascii: "\n")])))
+    }
+}
+
+/// A reply thrown from a route before the receiver runs (no identity, bad URL).
+struct RouteRefusal: HTTPResponseError {
+    let reply: Reply
+    init(_ reply: Reply) { self.reply = reply }
+    var status: HTTPResponse.Status { .init(code: reply.status) }
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        CentreRoutes.response(reply)
+    }
+}

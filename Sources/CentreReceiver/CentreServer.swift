@@ -1,0 +1,80 @@
+import Hummingbird
+import HummingbirdTLS
+import Logging
+import NIOCore
+import NIOSSL
+
+/// `edge-centre serve`: the receiver behind HTTPS with client certificates required and
+/// verified against the centre's CA during the handshake (a certificate from any other CA,
+/// or none, never reaches a route).
+public struct CentreServer: Sendable {
+    public struct Configuration: Sendable {
+        public var host: String
+        public var port: Int
+        public var store: String
+        public var caFile: String
+        public var certificateFile: String
+        public var keyFile: String
+        public var gatewaysDirectory: String
+        public var maxSegmentBytes: Int64
+
+        public init(
+            host: String, port: Int, store: String, caFile: String, certificateFile: String, keyFile: String,
+            gatewaysDirectory: String, maxSegmentBytes: Int64 = 1 << 30
+        ) {
+            self.host = host
+            self.port = port
+            self.store = store
+            self.caFile = caFile
+            self.certificateFile = certificateFile
+            self.keyFile = keyFile
+            self.gatewaysDirectory = gatewaysDirectory
+            self.maxSegmentBytes = maxSegmentBytes
+        }
+    }
+
+    public let configuration: Configuration
+    public let receiver: SegmentReceiver
+    let log: @Sendable (String) -> Void
+
+    public init(_ configuration: Configuration, log: @escaping @Sendable (String) -> Void) throws {
+        self.configuration = configuration
+        self.log = log
+        receiver = SegmentReceiver(
+            archive: try FilesystemArchive(root: configuration.store),
+            keys: GatewayKeys(directory: configuration.gatewaysDirectory),
+            maxSegmentBytes: configuration.maxSegmentBytes, log: log)
+    }
+
+    /// Mutual TLS, 1.2 or later: our certificate and key; the client's chain must lead to
+    /// the CA file (client host names are not checked: the identity is the CN).
+    public static func tlsConfiguration(caFile: String, certificateFile: String, keyFile: String) throws -> TLSConfiguration {
+        let chain = try NIOSSLCertificate.fromPEMFile(certificateFile).map { NIOSSLCertificateSource.certificate($0) }
+        let key = try NIOSSLPrivateKey(file: keyFile, format: .pem)
+        var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
+        tls.minimumTLSVersion = .tlsv12
+        tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
+        tls.certificateVerification = .noHostnameVerification
+        tls.sendCANameList = true
+        return tls
+    }
+
+    /// Serves until SIGTERM or SIGINT, then finishes the requests in progress.
+    public func run() async throws {
+        let tls = try Self.tlsConfiguration(
+            caFile: configuration.caFile, certificateFile: configuration.certificateFile, keyFile: configuration.keyFile)
+        var logger = Logger(label: "edge-centre") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = .warning
+        let log = self.log
+        let app = Application(
+            router: CentreRoutes.router(receiver),
+            server: try .tls(.http1(), tlsConfiguration: tls),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "edge-centre"),
+            onServerRunning: { channel in
+                let address = channel.localAddress
+                log("event=listening address=\(address?.ipAddress ?? "?"):\(address?.port ?? 0) store=\(configuration.store)")
+            },
+            logger: logger)
+        try await app.runService()
+    }
+}

@@ -1,0 +1,76 @@
+import Custody
+import DeviceIdentity
+import EdgeSystem
+
+/// The checks every uploaded manifest passes before anything is stored: canonical JSON,
+/// the kind the URL asks for, gateway / camera / sequence against the certificate and the
+/// URL, and the minisign signature (with its trusted comment) by the gateway's key.
+enum ManifestCheck {
+    static func check(
+        json: [UInt8], signatureText: String, key: SegmentKey, kind: String, publicKey: MinisignPublicKey
+    ) throws(Refusal) -> CheckedManifest {
+        let manifest: Manifest
+        do { manifest = try ManifestParser.parse(json) } catch { throw .malformed("manifest: \(error)") }
+        guard manifest.canonicalJSON == json else {
+            throw .malformed("manifest is not in canonical form: send the signed bytes exactly")
+        }
+        guard manifest.gateway == key.gateway else {
+            throw Refusal(403, "wrong-gateway", "manifest names gateway \(manifest.gateway), the certificate is \(key.gateway)")
+        }
+        guard manifest.camera == key.camera, manifest.sequence == key.sequence else {
+            throw .malformed(
+                "manifest is camera \(manifest.camera) sequence \(manifest.sequence), the URL says \(key.camera)/\(key.sequence)")
+        }
+        guard manifest.kind == kind else {
+            throw .malformed("a \(manifest.kind) manifest was sent to the \(kind) resource: use /v1/\(manifest.kind)s/")
+        }
+        if case .segment(let segment) = manifest.body {
+            // The file name carries the sequence (as the ring names it), so the store's
+            // names can be trusted to say which sequence a file holds.
+            guard segment.file.hasPrefix("\(padded(key.sequence))-"), segment.file.hasSuffix(".mkv.age"),
+                segment.file.count > padded(key.sequence).count + 9
+            else {
+                throw .malformed("segment file \(segment.file) is not named <sequence>-<time>.mkv.age for sequence \(key.sequence)")
+            }
+        }
+        let signature: MinisignSignature
+        do { signature = try MinisignSignature(parsing: signatureText) } catch {
+            throw .malformed("Edge-Signature is not a minisign signature: \(error.message)")
+        }
+        let sha256 = SHA256.hash(json)
+        switch MinisignVerifier.verify(message: json, signature: signature, publicKey: publicKey) {
+        case .rejected(let check):
+            throw Refusal(403, "bad-signature", "signature refused (\(check)) with the key registered for \(key.gateway)")
+        case .valid(let comment):
+            let expected = Manifest.trustedComment(
+                gateway: manifest.gateway, camera: manifest.camera, sequence: manifest.sequence, sha256: sha256)
+            guard comment == expected else {
+                throw Refusal(403, "bad-signature", "signed, but the trusted comment names another manifest")
+            }
+        }
+        return CheckedManifest(manifest: manifest, json: json, signature: signatureText, sha256: sha256)
+    }
+}
+
+/// The gateways' minisign public keys: `<directory>/<gateway>.pub`, as `edgectl keys show`
+/// prints them. Read on each use, so a gateway is registered by dropping its file in.
+public struct GatewayKeys: Sendable {
+    public let directory: String
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    func key(for gateway: String) throws(Refusal) -> MinisignPublicKey {
+        let path = "\(directory)/\(gateway).pub"
+        guard isPlainName(gateway), FileSystem.exists(path) else {
+            throw Refusal(403, "unknown-gateway", "gateway \(gateway) is not registered: put its key in \(path)")
+        }
+        do {
+            let bytes = try FileSystem.readFile(path, limit: 4096)
+            return try MinisignPublicKey(parsing: String(decoding: bytes, as: UTF8.self))
+        } catch {
+            throw Refusal(500, "gateway-key", "cannot use \(path): \(error)")
+        }
+    }
+}

@@ -1,0 +1,277 @@
+import Custody
+import FoundationEssentials
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// The upload protocol of Sources/Uplink/PROTOCOL.md, independent of HTTP plumbing: the
+/// routes hand it the gateway (from the verified client certificate), the URL's camera and
+/// sequence, the headers and the body stream, and send back the `Reply`.
+///
+/// Nothing is acknowledged before it is durable: body bytes are appended to the partial
+/// upload and fsynced before any answer (also when the connection is cut, so a retry
+/// resumes); a finished segment is renamed into place with its manifest and signature and
+/// the directory fsynced before `200`.
+public final class SegmentReceiver: Sendable {
+    public struct SegmentHeaders: Sendable {
+        public var manifest: String?
+        public var signature: String?
+        public var offset: String?
+        public var contentLength: String?
+
+        public init(manifest: String?, signature: String?, offset: String?, contentLength: String?) {
+            self.manifest = manifest
+            self.signature = signature
+            self.offset = offset
+            self.contentLength = contentLength
+        }
+    }
+
+    public let archive: any SegmentArchive
+    public let keys: GatewayKeys
+    public let metrics: ReceiverMetrics
+    /// The largest segment accepted (its manifest's ciphertext size).
+    public let maxSegmentBytes: Int64
+    /// One line per event (stored, duplicate, conflict, refused, chain break…).
+    let log: @Sendable (String) -> Void
+    /// Keys with a request in progress: one request per segment at a time.
+    private let busy = Mutex<Set<SegmentKey>>([])
+    /// Body bytes gathered before one write (bounds memory per upload).
+    static let writeBatch = 256 * 1024
+
+    public init(
+        archive: any SegmentArchive, keys: GatewayKeys, metrics: ReceiverMetrics = ReceiverMetrics(),
+        maxSegmentBytes: Int64 = 1 << 30, log: @escaping @Sendable (String) -> Void
+    ) {
+        self.archive = archive
+        self.keys = keys
+        self.metrics = metrics
+        self.maxSegmentBytes = maxSegmentBytes
+        self.log = log
+    }
+
+    // MARK: HEAD /v1/segments/{camera}/{sequence}
+
+    public func head(_ key: SegmentKey) async -> Reply {
+        await answering(key, event: "head") {
+            if let stored = try await self.io({ try self.archive.stored(key) }) {
+                guard case .segment(let segment) = stored.manifest.body else {
+                    throw Refusal(409, "conflict", "sequence \(key.sequence) of \(key.camera) is stored as a gap")
+                }
+                return Reply(status: 200, offset: segment.ciphertextSize, complete: true)
+            }
+            let length = try await self.io { try self.archive.partialLength(key) }
+            return Reply(status: length > 0 ? 200 : 404, offset: length)
+        }
+    }
+
+    // MARK: PUT /v1/segments/{camera}/{sequence}
+
+    /// - Parameter beforeBody: called once every check on the headers has passed, just
+    ///   before the body is read (the route answers `Expect: 100-continue` there).
+    public func putSegment<Body: AsyncSequence>(
+        _ key: SegmentKey, headers: SegmentHeaders, body: Body, beforeBody: @Sendable () async -> Void = {}
+    ) async -> Reply
+    where Body.Element == ByteBuffer {
+        await answering(key, event: "segment") {
+            let checked = try await self.checkedManifest(
+                key, kind: "segment", json: try Self.base64(headers.manifest, "Edge-Manifest"),
+                signature: try Self.base64(headers.signature, "Edge-Signature"))
+            guard case .segment(let segment) = checked.manifest.body else { throw Refusal.malformed("not a segment") }
+            if let reply = try await self.alreadyStored(key, checked) { return reply }
+            guard segment.ciphertextSize <= self.maxSegmentBytes else {
+                throw Refusal(413, "too-large", "segment of \(segment.ciphertextSize) bytes exceeds the centre's limit of \(self.maxSegmentBytes)")
+            }
+            let offset = try Self.number(headers.offset ?? "0", "Edge-Offset")
+            guard let lengthText = headers.contentLength else {
+                throw Refusal(411, "malformed", "Content-Length is required (send the body in one piece, not chunked)")
+            }
+            let contentLength = try Self.number(lengthText, "Content-Length")
+            let durable = try await self.io { try self.archive.partialLength(key) }
+            guard offset == durable else {
+                throw Refusal(416, "offset-mismatch", "Edge-Offset \(offset), but \(durable) bytes are durable: resume from \(durable)", offset: durable)
+            }
+            guard offset + contentLength <= segment.ciphertextSize else {
+                throw Refusal.malformed("bytes \(offset)..<\(offset + contentLength) run past the ciphertext size \(segment.ciphertextSize)")
+            }
+            await beforeBody()
+            let length = try await self.receive(key, body: body, limit: contentLength)
+            guard length == segment.ciphertextSize else {
+                self.log("event=partial \(Self.fields(key)) offset=\(length) of=\(segment.ciphertextSize)")
+                return Reply(status: 308, offset: length)
+            }
+            let digest = try await self.io { try self.archive.partialDigest(key) }
+            guard digest.sha256 == segment.ciphertextSHA256 else {
+                try await self.io { try self.archive.discardPartial(key) }
+                throw Refusal(422, "ciphertext-mismatch", "the received bytes do not match the manifest's SHA-256; discarded: send again from offset 0")
+            }
+            try await self.io { try self.checkChain(key, checked) }
+            try await self.io { try self.archive.completeSegment(key, manifest: checked) }
+            self.metrics.update {
+                $0.segmentsStored += 1
+                $0.bytesStored += segment.ciphertextSize
+            }
+            self.log("event=stored kind=segment \(Self.fields(key)) bytes=\(segment.ciphertextSize) sha256=\(SHA256.hex(segment.ciphertextSHA256))")
+            return .accepted("stored", key, sha256: checked.sha256)
+        }
+    }
+
+    // MARK: PUT /v1/gaps/{camera}/{sequence}
+
+    public func putGap<Body: AsyncSequence>(_ key: SegmentKey, signature: String?, body: Body) async -> Reply
+    where Body.Element == ByteBuffer {
+        await answering(key, event: "gap") {
+            var json: [UInt8] = []
+            for try await buffer in body {
+                guard json.count + buffer.readableBytes <= 1 << 20 else {
+                    throw Refusal(413, "too-large", "a gap manifest is at most 1 MiB")
+                }
+                json += buffer.readableBytesView
+            }
+            let checked = try await self.checkedManifest(key, kind: "gap", json: json, signature: try Self.base64(signature, "Edge-Signature"))
+            if let reply = try await self.alreadyStored(key, checked) { return reply }
+            try await self.io { try self.checkChain(key, checked) }
+            try await self.io { try self.archive.storeGap(key, manifest: checked) }
+            self.metrics.update { $0.gapsStored += 1 }
+            self.log("event=stored kind=gap \(Self.fields(key))")
+            return .accepted("stored", key, sha256: checked.sha256)
+        }
+    }
+
+    // MARK: Steps
+
+    /// Runs one request under the key's lock, turning refusals and faults into replies.
+    private func answering(_ key: SegmentKey, event: String, _ work: () async throws -> Reply) async -> Reply {
+        guard busy.withLock({ $0.insert(key).inserted }) else {
+            return refuse(key, Refusal(503, "busy", "another request for \(key) is in progress: retry shortly"))
+        }
+        defer { _ = busy.withLock { $0.remove(key) } }
+        do {
+            return try await work()
+        } catch let refusal as Refusal {
+            return refuse(key, refusal)
+        } catch {
+            log("event=fault \(Self.fields(key)) request=\(event) error=\"\(error)\"")
+            return .refused(Refusal(500, "fault", "the centre could not store this: \(error)"))
+        }
+    }
+
+    private func refuse(_ key: SegmentKey, _ refusal: Refusal) -> Reply {
+        metrics.update {
+            if refusal.status == 409 { $0.conflicts += 1 } else { $0.rejected[refusal.reason, default: 0] += 1 }
+        }
+        let event = refusal.status == 409 ? "conflict" : "refused"
+        log("event=\(event) \(Self.fields(key)) status=\(refusal.status) reason=\(refusal.reason) message=\"\(refusal.message)\"")
+        return .refused(refusal)
+    }
+
+    private func checkedManifest(_ key: SegmentKey, kind: String, json: [UInt8], signature: [UInt8]) async throws -> CheckedManifest {
+        let publicKey = try await io { try self.keys.key(for: key.gateway) }
+        return try ManifestCheck.check(
+            json: json, signatureText: String(decoding: signature, as: UTF8.self), key: key, kind: kind, publicKey: publicKey)
+    }
+
+    /// `200 duplicate` when the same manifest is stored; `409` when another one is.
+    private func alreadyStored(_ key: SegmentKey, _ checked: CheckedManifest) async throws -> Reply? {
+        guard let stored = try await io({ try self.archive.stored(key) }) else { return nil }
+        guard stored.sha256 == checked.sha256 else {
+            throw Refusal(
+                409, "conflict",
+                "sequence \(key.sequence) of \(key.camera) is already stored with manifest SHA-256 \(SHA256.hex(stored.sha256)), this one is \(SHA256.hex(checked.sha256)): evidence conflict, not stored")
+        }
+        metrics.update { $0.duplicates += 1 }
+        log("event=duplicate \(Self.fields(key))")
+        return .accepted("duplicate", key, sha256: checked.sha256)
+    }
+
+    /// Appends the body to the partial upload, in batches, and fsyncs what arrived — also
+    /// when the body stops early (a cut connection), so a retry resumes from there.
+    private func receive<Body: AsyncSequence>(_ key: SegmentKey, body: Body, limit: Int64) async throws -> Int64
+    where Body.Element == ByteBuffer {
+        let partial = try await io { try self.archive.openPartial(key) }
+        let start = partial.length
+        var pending = ByteBuffer()
+        var received: Int64 = 0
+        func flush() async throws {
+            guard pending.readableBytes > 0 else { return }
+            let batch = pending
+            pending.clear()
+            try await io { try batch.withUnsafeReadableBytes { try partial.append($0) } }
+        }
+        var failure: (any Error)?
+        do {
+            for try await buffer in body {
+                received += Int64(buffer.readableBytes)
+                guard received <= limit else { throw Refusal.malformed("body longer than its Content-Length") }
+                pending.writeImmutableBuffer(buffer)
+                if pending.readableBytes >= Self.writeBatch { try await flush() }
+            }
+        } catch {
+            failure = error
+        }
+        try await flush()
+        try await io {
+            try partial.sync()
+            try partial.close()
+        }
+        metrics.update { $0.bytesReceived += partial.length - start }
+        if let failure {
+            log("event=cut \(Self.fields(key)) offset=\(partial.length) error=\"\(failure)\"")
+            throw failure
+        }
+        return partial.length
+    }
+
+    /// Links follow the order of sealing (MANIFEST.md): normally N names N−1. When the
+    /// stored neighbour says otherwise, the link may still name another stored manifest (a
+    /// hole the gateway filled late: a notice); naming none is a chain break — logged and
+    /// counted, and stored all the same: `edge-centre verify` judges the whole chain.
+    private func checkChain(_ key: SegmentKey, _ checked: CheckedManifest) throws {
+        func neighbour(_ sequence: UInt64) throws -> CheckedManifest? {
+            try archive.stored(SegmentKey(gateway: key.gateway, camera: key.camera, sequence: sequence))
+        }
+        if key.sequence > 1, let before = try neighbour(key.sequence - 1), checked.manifest.previous != before.sha256 {
+            try judgeLink(key, checked.manifest.previous, "previous does not name stored manifest \(key.sequence - 1)")
+        }
+        if key.sequence < .max, let after = try neighbour(key.sequence + 1), after.manifest.previous != checked.sha256 {
+            try judgeLink(
+                SegmentKey(gateway: key.gateway, camera: key.camera, sequence: key.sequence + 1), after.manifest.previous,
+                "stored manifest \(key.sequence + 1) does not name \(key.sequence) as previous")
+        }
+    }
+
+    private func judgeLink(_ key: SegmentKey, _ previous: [UInt8]?, _ why: String) throws {
+        if let previous, try archive.containsManifest(key, sha256: previous) {
+            log("event=sealed-late \(Self.fields(key)) detail=\"\(why); it links to another stored manifest\"")
+        } else {
+            chainBreak(key, why)
+        }
+    }
+
+    private func chainBreak(_ key: SegmentKey, _ why: String) {
+        metrics.update { $0.chainBreaks += 1 }
+        log("event=chain-break \(Self.fields(key)) detail=\"\(why)\"")
+    }
+
+    /// Blocking file work, on NIO's thread pool rather than the cooperative pool.
+    func io<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await NIOThreadPool.singleton.runIfActive(work)
+    }
+
+    static func fields(_ key: SegmentKey) -> String {
+        "gateway=\(key.gateway) camera=\(key.camera) sequence=\(key.sequence)"
+    }
+
+    static func base64(_ value: String?, _ header: String) throws(Refusal) -> [UInt8] {
+        guard let value else { throw .malformed("\(header) header is missing") }
+        guard let data = Data(base64Encoded: value) else { throw .malformed("\(header) is not valid base64") }
+        return Array(data)
+    }
+
+    static func number(_ text: String, _ header: String) throws(Refusal) -> Int64 {
+        guard let n = Int64(text), n >= 0 else {
+            throw .malformed("\(header) \"\(text)\" is not a non-negative integer")
+        }
+        return n
+    }
+}

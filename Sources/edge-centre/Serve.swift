@@ -1,0 +1,80 @@
+import ArgumentParser
+import CentreReceiver
+import EdgeSystem
+
+extension EdgeCentre {
+    /// A thin adapter: flags to `CentreServer.Configuration`, events to standard error.
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Receive sealed segments and manifests from gateways over mutual TLS.",
+            discussion: """
+                Implements Sources/Uplink/PROTOCOL.md. Gateways authenticate with client \
+                certificates issued by --ca; the certificate's CN is the gateway id, whose \
+                minisign key must be in --gateways as <gateway>.pub (edgectl keys show). \
+                Evidence is stored under --store as <gateway>/<camera>/, the layout \
+                `edge-centre verify --gateway-key KEY STORE/GATEWAY` checks. One line per \
+                event goes to standard error; GET /metrics serves Prometheus text.
+                """)
+
+        @Option(help: "Address to listen on, HOST:PORT (port 0 picks a free one and logs it).")
+        var listen = "0.0.0.0:8443"
+
+        @Option(help: "The evidence store's root directory (created if missing).")
+        var store: String
+
+        @Option(help: "PEM file of the CA that issues gateway client certificates.")
+        var ca: String
+
+        @Option(help: "PEM file of the server's certificate chain.")
+        var cert: String
+
+        @Option(help: "PEM file of the server's private key.")
+        var key: String
+
+        @Option(help: "Directory of registered gateways' minisign public keys, <gateway>.pub.")
+        var gateways: String
+
+        @Option(help: "Largest segment accepted, in MiB.")
+        var maxSegmentMib: Int64 = 1024
+
+        func validate() throws {
+            guard Self.split(listen) != nil else {
+                throw ValidationError("--listen \(listen): expected HOST:PORT, e.g. 0.0.0.0:8443 or 127.0.0.1:0")
+            }
+            for (flag, path) in [("--ca", ca), ("--cert", cert), ("--key", key), ("--gateways", gateways)]
+            where !FileSystem.exists(path) {
+                throw ValidationError("\(flag) \(path) does not exist (Tools/pki makes a test PKI)")
+            }
+            guard maxSegmentMib > 0 else { throw ValidationError("--max-segment-mib must be positive") }
+        }
+
+        func run() async throws {
+            let (host, port) = Self.split(listen)!
+            let server: CentreServer
+            do {
+                server = try CentreServer(
+                    .init(
+                        host: host, port: port, store: store, caFile: ca, certificateFile: cert, keyFile: key,
+                        gatewaysDirectory: gateways, maxSegmentBytes: maxSegmentMib << 20),
+                    log: { printError($0) })
+                try await server.run()
+            } catch {
+                throw CentreError("serve: \(error)")
+            }
+        }
+
+        static func split(_ address: String) -> (String, Int)? {
+            guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
+                (0...65535).contains(port), colon > address.startIndex
+            else { return nil }
+            return (String(address[..<colon]).trimmingBrackets, port)
+        }
+    }
+}
+
+extension String {
+    /// `[::1]` → `::1`.
+    fileprivate var trimmingBrackets: String {
+        hasPrefix("[") && hasSuffix("]") ? String(dropFirst().dropLast()) : self
+    }
+}
