@@ -1,3 +1,5 @@
+import EdgeSystem
+
 /// An X25519 recipient: the public key a file is encrypted to, written `age1…`.
 public struct AgeRecipient: Sendable, Hashable, CustomStringConvertible {
     /// The 32-byte X25519 public key.
@@ -54,7 +56,7 @@ extension AgeIdentity {
     ///
     /// `created` is seconds since 1970 (UTC); the comment lines are informational only.
     public func keyFile(created: Int64) -> String {
-        "# created: \(Self.rfc3339(created))\n# public key: \(recipient.encoded)\n\(encoded)\n"
+        "# created: \(WallTime(nanosecondsSinceEpoch: created * 1_000_000_000).rfc3339Seconds)\n# public key: \(recipient.encoded)\n\(encoded)\n"
     }
 
     /// Every identity in a key file: one per non-comment line; `#` lines and blank lines
@@ -74,25 +76,6 @@ extension AgeIdentity {
             throw AgeError(.invalidKey, "the key file holds no AGE-SECRET-KEY-1… line")
         }
         return identities
-    }
-
-    /// `2026-11-29T10:00:00Z`, computed by hand (days-from-civil inverse, H. Hinnant) so the
-    /// module needs neither Foundation nor the C library's locale-aware formatting.
-    static func rfc3339(_ seconds: Int64) -> String {
-        let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
-        let secondOfDay = seconds - days * 86400
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shifted = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shifted + 2) / 5 + 1
-        let month = shifted < 10 ? shifted + 3 : shifted - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(year)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):"
-            + "\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))Z"
     }
 }
 

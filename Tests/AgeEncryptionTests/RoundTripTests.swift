@@ -1,4 +1,5 @@
 import EdgeCore
+import EdgeSystem
 import Testing
 
 @testable import AgeEncryption
@@ -116,8 +117,8 @@ import Testing
         #expect(try AgeIdentity(parsing: identity.encoded) == identity)
         #expect(try AgeRecipient(parsing: identity.recipient.encoded) == identity.recipient)
         #expect(!"\(identity)".contains("AGE-SECRET-KEY"))
-        #expect(AgeIdentity.rfc3339(0) == "1970-01-01T00:00:00Z")
-        #expect(AgeIdentity.rfc3339(951_827_696) == "2000-02-29T12:34:56Z")
+        #expect(WallTime(nanosecondsSinceEpoch: 0).rfc3339Seconds == "1970-01-01T00:00:00Z")
+        #expect(WallTime(nanosecondsSinceEpoch: 951_827_696 * 1_000_000_000).rfc3339Seconds == "2000-02-29T12:34:56Z")
     }
 }
 

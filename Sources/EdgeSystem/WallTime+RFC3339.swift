@@ -1,5 +1,3 @@
-import EdgeSystem
-
 /// Wall-clock times as manifests write them: RFC 3339 in UTC with exactly nine fractional
 /// digits, `2026-11-29T14:33:01.123456789Z`. One spelling per instant, so the canonical
 /// bytes (and the signature over them) are stable. Converted by hand with Howard
@@ -16,6 +14,9 @@ extension WallTime {
             + "\(Self.padded(clock / 3600, 2)):\(Self.padded(clock % 3600 / 60, 2)):\(Self.padded(clock % 60, 2))."
             + "\(Self.padded(fraction, 9))Z"
     }
+
+    /// `2026-11-29T14:33:01Z`: whole seconds, as age's key files write their creation time.
+    public var rfc3339Seconds: String { String(rfc3339.prefix(19)) + "Z" }
 
     /// Parses exactly the form `rfc3339` writes (years 0000–9999); nil for anything else.
     public init?(rfc3339 text: String) {
