@@ -174,6 +174,10 @@ final class DestinationUploader: Sendable {
             return fail(item, error, retryAfter: Backoff.retryAfter(r[header: "Retry-After"]))
         case 408, 500...599:
             throw UplinkError(.centre, "\(item): \(destination.name) answered \(r.status): \(message)")
+        case 422:
+            // The centre had every byte but the hash did not match, and dropped them: the
+            // bytes were damaged on the way. Sent again from the start after a back-off.
+            throw UplinkError(.centre, "\(item): \(destination.name) received it damaged (422), sending it again: \(message)")
         case 400...499:
             // Not retried unchanged; and a run of refusals (a key the centre does not know)
             // is spaced out by the back-off, so the centre is not hammered.
