@@ -78,6 +78,12 @@ public struct RecorderDaemon {
                 services: services.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
+        // A stop that came during start-up: shut the group down as soon as it runs.
+        let early = Task {
+            while !Task.isCancelled && !EarlyStop.wasRequested { try? await Task.sleep(for: .milliseconds(50)) }
+            if EarlyStop.wasRequested { await group.triggerGracefulShutdown() }
+        }
+        defer { early.cancel() }
         try await group.run()
         if let uplink { await Self.drain(uplink, logger: logger) }
         try recovery.markCleanStop()

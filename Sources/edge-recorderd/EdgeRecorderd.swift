@@ -27,6 +27,7 @@ struct EdgeRecorderd: AsyncParsableCommand {
     static let exitConfig: Int32 = 78
 
     func run() async throws {
+        EarlyStop.install()
         let level: Logger.Level = verbose ? .debug : .info
         LoggingSystem.bootstrap { LineLogHandler(label: $0, level: level) }
         let logger = Logger(label: "edge-recorderd")
