@@ -1,13 +1,14 @@
 # Tools/board's image steps: static build, kernel, initramfs, accelerator probe, boot.
 # Sourced by Tools/board, never run.
 
-# build_static PRODUCT: a fully static release binary (glibc, Swift runtime, libturbojpeg,
-# libv4l2 and what libv4l2.a needs), in its own scratch path so other builds are untouched.
+# build_static PRODUCT: a release binary with the Swift runtime linked in
+# (--static-swift-stdlib), in its own scratch path so other builds are untouched. The C
+# libraries stay shared (libcurl's dependencies include Kerberos, which Debian ships
+# without a static archive); build_initramfs copies each one with the loader.
 build_static() {
     local log
     log=$(mktemp)
-    if ! swift build -c release --scratch-path .build-board --product "$1" \
-        -Xswiftc -static-executable -Xlinker -lv4lconvert -Xlinker -ljpeg >"$log" 2>&1; then
+    if ! swift build -c release --scratch-path .build-board --product "$1" --static-swift-stdlib >"$log" 2>&1; then
         grep -E "error:" "$log" | sort -u >&2 || tail -n 30 "$log" >&2
         rm -f "$log"
         echo "FAIL: board: the static build of $1 failed" >&2
@@ -49,17 +50,22 @@ fetch_kernel() {
     echo "$dir"
 }
 
-# copy_with_libraries FILE ROOT: FILE and the shared libraries it needs (ldd), loader too.
-copy_with_libraries() {
+# copy_libraries FILE ROOT: the shared libraries FILE needs (ldd), loader too.
+copy_libraries() {
     local file=$1 root=$2 lib
-    install -D "$file" "$root$file"
     # ldd exits 1 on a static binary: that only means there is nothing to copy.
     for lib in $(ldd "$file" 2>/dev/null | grep -oE '/[^ ]+' || true); do
-        install -D "$(readlink -f "$lib")" "$root$lib"
+        [ -e "$root$lib" ] || install -D "$(readlink -f "$lib")" "$root$lib"
     done
 }
 
-# build_initramfs KERNEL STAGING CPIO: busybox, the module closure, our static binaries,
+# copy_with_libraries FILE ROOT: FILE and the shared libraries it needs.
+copy_with_libraries() {
+    install -D "$1" "$2$1"
+    copy_libraries "$1" "$2"
+}
+
+# build_initramfs KERNEL STAGING CPIO: busybox, the module closure, our binaries and their libraries,
 # v4l2-ctl with its libraries, /init and the test driver; an uncompressed newc cpio.
 build_initramfs() {
     local kernel=$1 root=$2 cpio=$3 ver m
@@ -70,6 +76,7 @@ build_initramfs() {
     install -m 755 Board/qemu-x86_64/scenarios.sh "$root/board/scenarios.sh"
     for b in edge-recorderd edgectl; do
         strip -o "$root/usr/bin/$b" ".build-board/release/$b"
+        copy_libraries ".build-board/release/$b" "$root"
     done
     copy_with_libraries "$(command -v v4l2-ctl)" "$root"
     for m in $(modprobe -d "$kernel/root" -S "$ver" -a --show-depends vivid i6300esb virtio_pci 9pnet_virtio 9p | awk '$1 == "insmod" {print $2}' | sort -u); do
