@@ -61,7 +61,7 @@ let package = Package(
             dependencies: ["COpenSSL", "EdgeCore", "EdgeSystem", "Segmenter", "AgeEncryption", "Custody", "DeviceIdentity"]),
         .target(
             name: "Uplink", dependencies: ["CCurl", "EdgeSystem", "EdgeJSON", "SegmentRing"],
-            exclude: ["PROTOCOL.md"]),
+            exclude: ["PROTOCOL.md", "openapi.yaml"]),
         .target(
             name: "Recorder",
             dependencies: [
@@ -109,7 +109,7 @@ let package = Package(
         // The benchmark driver, run by Tools/bench in a release build.
         .executableTarget(
             name: "edge-bench",
-            dependencies: ["EdgeCore", "EdgeSystem", "FrameSources", "Segmenter", "AgeEncryption", "SegmentRing", "Custody", "DeviceIdentity"],
+            dependencies: ["EdgeCore", "EdgeSystem", "FrameSources", "Segmenter", "AgeEncryption", "SegmentRing", "Custody", "DeviceIdentity", "Uplink"],
             path: "Benchmarks/edge-bench"),
 
         // One test target per library, sharing fixtures and helpers from TestSupport.

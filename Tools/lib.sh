@@ -11,7 +11,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # The Debian packages the build and the checks need.
 BUILD_PACKAGES=(pkg-config libturbojpeg0-dev libssl-dev libcurl4-openssl-dev libv4l-dev)
-CHECK_PACKAGES=(ffmpeg mkvtoolnix age minisign openssl curl time)
+CHECK_PACKAGES=(ffmpeg mkvtoolnix age minisign openssl curl time iproute2 nftables python3)
 
 # Installs the named Debian packages that are missing (as root, or through sudo).
 ensure_packages() {
@@ -39,4 +39,20 @@ build_checked() {
         return 1
     fi
     rm -f "$log"
+}
+
+# Python tools from PyPI (validators, API fuzzers), in a virtual environment of our own
+# under ~/.cache/edge-recorder/venv; prints its bin directory. Usage: python_tools PKG...
+python_tools() {
+    local venv="${XDG_CACHE_HOME:-$HOME/.cache}/edge-recorder/venv"
+    if [ ! -x "$venv/bin/pip" ]; then
+        python3 -m venv "$venv" >/dev/null 2>&1 || { ensure_packages python3-venv >&2 && python3 -m venv "$venv" >&2; }
+    fi
+    local missing=()
+    for p in "$@"; do "$venv/bin/pip" show -q "${p%%[=<>]*}" >/dev/null 2>&1 || missing+=("$p"); done
+    if [ ${#missing[@]} -gt 0 ]; then
+        echo "installing from PyPI: ${missing[*]}" >&2
+        "$venv/bin/pip" install -q "${missing[@]}" >&2
+    fi
+    echo "$venv/bin"
 }

@@ -14,7 +14,7 @@ import Segmenter
 enum EdgeBench {
     static func main() throws {
         var args = Array(CommandLine.arguments.dropFirst())
-        guard let mode = args.first, ["pipeline", "seal", "ring", "jpeg"].contains(mode) else { usage() }
+        guard let mode = args.first, ["pipeline", "seal", "ring", "jpeg", "upload"].contains(mode) else { usage() }
         args.removeFirst()
         var options: [String: String] = [:]
         while args.count >= 2, args[0].hasPrefix("--") {
@@ -23,6 +23,7 @@ enum EdgeBench {
         }
         if mode == "ring" { return try RingBench.run(options) }
         if mode == "jpeg" { return try JPEGBench.run(options) }
+        if mode == "upload" { return try UploadBench.run(options) }
         if mode == "seal" {
             try seal(bytes: Int(options["mib"] ?? "1024").map { $0 << 20 } ?? 1 << 30, recipient: options["recipient"])
             return
@@ -39,6 +40,8 @@ enum EdgeBench {
         print("       edge-bench seal [--mib N] [--recipient age1…]")
         print("       edge-bench jpeg [--frames N] [--quality Q] [--raw-out FILE]")
         print("       edge-bench ring --segments N --dir DIR [--phase build|recover|both] [--input clip.mjpeg]")
+        print("                       [--frames-per-segment N] [--close yes] [--camera ID] [--gateway ID]")
+        print("       edge-bench upload --dir DIR --url URL --ca CA --cert CERT --key KEY [--concurrency N]")
         exit(64)
     }
 

@@ -11,6 +11,7 @@ import Segmenter
 ///
 ///     edge-bench ring --segments 10000 --dir DIR [--phase build|recover|both]
 ///                     [--input clip.mjpeg] [--camera bench] [--gateway bench]
+///                     [--frames-per-segment 1] [--close yes]
 ///
 /// `build` makes DIR a gateway state directory (device key, chain, ring) holding
 /// `--segments` sealed one-frame segments of `--input` (MJPEG) with real signed
@@ -20,7 +21,8 @@ import Segmenter
 /// unsealed reservation). `recover` times `RingRecovery.recover` on it, as the daemon
 /// runs it at start, and prints `recovery_ms=…`. `both` (the default) does one after the
 /// other in one process, with the page cache warm; Tools/bench runs the phases apart to
-/// drop the cache in between.
+/// drop the cache in between. `--close yes` ends the build with a clean stop instead (every
+/// segment sealed, nothing open): the ring `edge-bench upload` sends.
 enum RingBench {
     static func run(_ options: [String: String]) throws {
         guard let dir = options["dir"], let segments = Int(options["segments"] ?? "10000"), segments > 0 else {
@@ -32,12 +34,18 @@ enum RingBench {
         guard ["build", "recover", "both"].contains(phase) else { EdgeBench.usage() }
         if phase != "recover" {
             let input = options["input"] ?? "Tests/Fixtures/clip-320x240-25fps.mjpeg"
-            try build(dir: dir, segments: segments, input: input, camera: camera, gateway: gateway)
+            guard let frames = Int(options["frames-per-segment"] ?? "1"), frames > 0 else { EdgeBench.usage() }
+            try build(
+                dir: dir, segments: segments, input: input, camera: camera, gateway: gateway, framesPerSegment: frames,
+                close: options["close"] == "yes")
         }
         if phase != "build" { try recover(dir: dir, camera: camera, gateway: gateway) }
     }
 
-    static func build(dir: String, segments: Int, input: String, camera: String, gateway: String) throws {
+    static func build(
+        dir: String, segments: Int, input: String, camera: String, gateway: String, framesPerSegment: Int = 1,
+        close: Bool = false
+    ) throws {
         let wallStart = SystemTime().monotonicNow()
         try FileSystem.makeDirectories(dir, mode: 0o750)
         let key = try DeviceKey.loadOrCreate(stateDirectory: dir)
@@ -46,17 +54,19 @@ enum RingBench {
         let layout = RingLayout(stateDirectory: dir)
         let rate = FrameRate(frames: 25)
         // The recording ends about now, so the recovery that follows sees sane clocks.
-        let time = FastClock(endingNowAfter: rate.interval * segments)
+        let time = FastClock(endingNowAfter: rate.interval * (segments * framesPerSegment))
         // Marks the run as started, as the daemon does before recording.
-        _ = try RingRecovery(layout: layout, ledger: ledger, time: time, clockSynced: { false }).recover(cameras: [camera])
+        let recovery = RingRecovery(layout: layout, ledger: ledger, time: time, clockSynced: { false })
+        _ = try recovery.recover(cameras: [camera])
         let store = try SealedSegmentStore(
             layout: layout, recipients: [try AgeIdentity.generate().recipient], ledger: ledger, time: time,
             clockSynced: { false })
         let source = FileSource(path: input, codec: .mjpeg, rate: rate, time: time)
         let format = try source.open()
         var closed = 0
-        // One frame per segment: each frame is a keyframe at least one interval after the last.
-        let segmenter = Segmenter(camera: camera, store: store, policy: SegmentPolicy(length: rate.interval), time: time) {
+        // Every MJPEG frame is a keyframe: a segment closes at the first frame after its length.
+        let length = rate.interval * framesPerSegment
+        let segmenter = Segmenter(camera: camera, store: store, policy: SegmentPolicy(length: length), time: time) {
             if case .closed = $0 { closed += 1 }
         }
         try segmenter.handle(.streaming(format))
@@ -70,6 +80,12 @@ enum RingBench {
             throw RingError(.corrupt, "built \(closed) of \(segments) segments")
         }
         let wall = (SystemTime().monotonicNow() - wallStart).seconds
+        if close {
+            try segmenter.close(.shutdown)
+            try recovery.markCleanStop()
+            print("built segments=\(closed) wall_s=\(EdgeBench.fmt(wall)) dir=\(dir)")
+            return
+        }
         print("built segments=\(closed) open_segment=\(segmenter.openSequence ?? 0) wall_s=\(EdgeBench.fmt(wall)) dir=\(dir)")
         // Exits with the segment open and the run marker in place, as a kill would.
     }

@@ -42,6 +42,12 @@ public struct CentreRequestContext: RequestContext {
         }
     }
 
+    /// Closes the connection the request arrived on: its body stream ends with an error.
+    var closeConnection: SegmentReceiver.CloseConnection {
+        guard case .channel(let channel) = peer else { return {} }
+        return { channel.close(promise: nil) }
+    }
+
     /// Sends `100 Continue` ahead of the final answer (for `Expect: 100-continue`).
     func sendContinue() async {
         guard case .channel(let channel) = peer else { return }

@@ -10,11 +10,14 @@ public enum CentreRoutes {
     static let offsetHeader = HTTPField.Name("Edge-Offset")!
     static let completeHeader = HTTPField.Name("Edge-Complete")!
 
-    public static func router(_ receiver: SegmentReceiver) -> Router<CentreRequestContext> {
+    public static func router(_ receiver: SegmentReceiver, injecting refusals: InjectedRefusals? = nil)
+        -> Router<CentreRequestContext>
+    {
         let router = Router(context: CentreRequestContext.self)
+        if let refusals { router.add(middleware: InjectedRefusalsMiddleware(refusals: refusals, log: receiver.log)) }
         router.head("/v1/segments/:camera/:sequence") { _, context in
             let key = try await segmentKey(context, receiver)
-            return response(await receiver.head(key), head: true)
+            return response(await receiver.head(key, close: context.closeConnection), head: true)
         }
         router.put("/v1/segments/:camera/:sequence") { request, context in
             let key = try await segmentKey(context, receiver)
@@ -25,13 +28,15 @@ public enum CentreRoutes {
             // a second; answered only once the headers passed, so refusals cost no body.
             let expectsContinue = request.headers[.expect]?.lowercased() == "100-continue"
             return response(
-                await receiver.putSegment(key, headers: headers, body: request.body) {
+                await receiver.putSegment(key, headers: headers, body: request.body, close: context.closeConnection) {
                     if expectsContinue { await context.sendContinue() }
                 })
         }
         router.put("/v1/gaps/:camera/:sequence") { request, context in
             let key = try await segmentKey(context, receiver)
-            return response(await receiver.putGap(key, signature: request.headers[signatureHeader], body: request.body))
+            return response(
+                await receiver.putGap(
+                    key, signature: request.headers[signatureHeader], body: request.body, close: context.closeConnection))
         }
         router.get("/metrics") { _, _ in
             Response(

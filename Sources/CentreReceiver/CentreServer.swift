@@ -17,11 +17,18 @@ public struct CentreServer: Sendable {
         public var keyFile: String
         public var gatewaysDirectory: String
         public var maxSegmentBytes: Int64
+        /// Time a request body may go without a byte before its connection is closed.
+        public var bodyStallTimeout: Duration
+        /// Fault tests only: refuse a share of requests on purpose.
+        public var injectedRefusals: InjectedRefusals?
 
         public init(
             host: String, port: Int, store: String, caFile: String, certificateFile: String, keyFile: String,
-            gatewaysDirectory: String, maxSegmentBytes: Int64 = 1 << 30
+            gatewaysDirectory: String, maxSegmentBytes: Int64 = 1 << 30, bodyStallTimeout: Duration = .seconds(60),
+            injectedRefusals: InjectedRefusals? = nil
         ) {
+            self.bodyStallTimeout = bodyStallTimeout
+            self.injectedRefusals = injectedRefusals
             self.host = host
             self.port = port
             self.store = store
@@ -43,7 +50,7 @@ public struct CentreServer: Sendable {
         receiver = SegmentReceiver(
             archive: try FilesystemArchive(root: configuration.store),
             keys: GatewayKeys(directory: configuration.gatewaysDirectory),
-            maxSegmentBytes: configuration.maxSegmentBytes, log: log)
+            maxSegmentBytes: configuration.maxSegmentBytes, bodyStallTimeout: configuration.bodyStallTimeout, log: log)
     }
 
     /// Mutual TLS, 1.2 or later: our certificate and key; the client's chain must lead to
@@ -67,7 +74,7 @@ public struct CentreServer: Sendable {
         logger.logLevel = .warning
         let log = self.log
         let app = Application(
-            router: CentreRoutes.router(receiver),
+            router: CentreRoutes.router(receiver, injecting: configuration.injectedRefusals),
             server: try .tls(.http1(), tlsConfiguration: tls),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "edge-centre"),
             onServerRunning: { channel in

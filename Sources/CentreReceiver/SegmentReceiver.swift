@@ -12,7 +12,16 @@ import Synchronization
 /// upload and fsynced before any answer (also when the connection is cut, so a retry
 /// resumes); a finished segment is renamed into place with its manifest and signature and
 /// the directory fsynced before `200`.
+///
+/// A connection that goes quiet mid-body (a 4G link dropped without a reset) is closed
+/// after `bodyStallTimeout`, and a new request for a segment whose previous request is
+/// still open closes that older connection: the gateway sends one request per segment at
+/// a time, so the older one is dead. Either way what arrived is kept and the gateway
+/// resumes from it.
 public final class SegmentReceiver: Sendable {
+    /// Closes the connection a request arrived on (ends its body stream).
+    public typealias CloseConnection = @Sendable () -> Void
+
     public struct SegmentHeaders: Sendable {
         public var manifest: String?
         public var signature: String?
@@ -34,15 +43,20 @@ public final class SegmentReceiver: Sendable {
     public let maxSegmentBytes: Int64
     /// One line per event (stored, duplicate, conflict, refused, chain break…).
     let log: @Sendable (String) -> Void
-    /// Keys with a request in progress: one request per segment at a time.
-    private let busy = Mutex<Set<SegmentKey>>([])
+    /// Time a request body may go without a byte before its connection is closed.
+    public let bodyStallTimeout: Duration
+    /// Keys with a request in progress (one per segment at a time), and how to close the
+    /// connection each arrived on.
+    private let busy = Mutex<[SegmentKey: CloseConnection]>([:])
     /// Body bytes gathered before one write (bounds memory per upload).
     static let writeBatch = 256 * 1024
 
     public init(
         archive: any SegmentArchive, keys: GatewayKeys, metrics: ReceiverMetrics = ReceiverMetrics(),
-        maxSegmentBytes: Int64 = 1 << 30, log: @escaping @Sendable (String) -> Void
+        maxSegmentBytes: Int64 = 1 << 30, bodyStallTimeout: Duration = .seconds(60),
+        log: @escaping @Sendable (String) -> Void
     ) {
+        self.bodyStallTimeout = bodyStallTimeout
         self.archive = archive
         self.keys = keys
         self.metrics = metrics
@@ -52,8 +66,8 @@ public final class SegmentReceiver: Sendable {
 
     // MARK: HEAD /v1/segments/{camera}/{sequence}
 
-    public func head(_ key: SegmentKey) async -> Reply {
-        await answering(key, event: "head") {
+    public func head(_ key: SegmentKey, close: @escaping CloseConnection = {}) async -> Reply {
+        await answering(key, event: "head", close: close) {
             if let stored = try await self.io({ try self.archive.stored(key) }) {
                 guard case .segment(let segment) = stored.manifest.body else {
                     throw Refusal(409, "conflict", "sequence \(key.sequence) of \(key.camera) is stored as a gap")
@@ -70,10 +84,11 @@ public final class SegmentReceiver: Sendable {
     /// - Parameter beforeBody: called once every check on the headers has passed, just
     ///   before the body is read (the route answers `Expect: 100-continue` there).
     public func putSegment<Body: AsyncSequence>(
-        _ key: SegmentKey, headers: SegmentHeaders, body: Body, beforeBody: @Sendable () async -> Void = {}
+        _ key: SegmentKey, headers: SegmentHeaders, body: Body, close: @escaping CloseConnection = {},
+        beforeBody: @Sendable () async -> Void = {}
     ) async -> Reply
     where Body.Element == ByteBuffer {
-        await answering(key, event: "segment") {
+        await answering(key, event: "segment", close: close) {
             let checked = try await self.checkedManifest(
                 key, kind: "segment", json: try Self.base64(headers.manifest, "Edge-Manifest"),
                 signature: try Self.base64(headers.signature, "Edge-Signature"))
@@ -95,7 +110,7 @@ public final class SegmentReceiver: Sendable {
                 throw Refusal.malformed("bytes \(offset)..<\(offset + contentLength) run past the ciphertext size \(segment.ciphertextSize)")
             }
             await beforeBody()
-            let length = try await self.receive(key, body: body, limit: contentLength)
+            let length = try await self.receive(key, body: body, limit: contentLength, close: close)
             guard length == segment.ciphertextSize else {
                 self.log("event=partial \(Self.fields(key)) offset=\(length) of=\(segment.ciphertextSize)")
                 return Reply(status: 308, offset: length)
@@ -118,9 +133,11 @@ public final class SegmentReceiver: Sendable {
 
     // MARK: PUT /v1/gaps/{camera}/{sequence}
 
-    public func putGap<Body: AsyncSequence>(_ key: SegmentKey, signature: String?, body: Body) async -> Reply
+    public func putGap<Body: AsyncSequence>(
+        _ key: SegmentKey, signature: String?, body: Body, close: @escaping CloseConnection = {}
+    ) async -> Reply
     where Body.Element == ByteBuffer {
-        await answering(key, event: "gap") {
+        await answering(key, event: "gap", close: close) {
             var json: [UInt8] = []
             for try await buffer in body {
                 guard json.count + buffer.readableBytes <= 1 << 20 else {
@@ -141,11 +158,22 @@ public final class SegmentReceiver: Sendable {
     // MARK: Steps
 
     /// Runs one request under the key's lock, turning refusals and faults into replies.
-    private func answering(_ key: SegmentKey, event: String, _ work: () async throws -> Reply) async -> Reply {
-        guard busy.withLock({ $0.insert(key).inserted }) else {
-            return refuse(key, Refusal(503, "busy", "another request for \(key) is in progress: retry shortly"))
+    /// A second request for a key closes the first one's connection and is asked to come
+    /// back (503, Retry-After 1): by then the first has kept what it received and let go.
+    private func answering(
+        _ key: SegmentKey, event: String, close: @escaping CloseConnection, _ work: () async throws -> Reply
+    ) async -> Reply {
+        let older: CloseConnection? = busy.withLock { busy in
+            if let older = busy[key] { return older }
+            busy[key] = close
+            return nil
         }
-        defer { _ = busy.withLock { $0.remove(key) } }
+        if let older {
+            log("event=superseded \(Self.fields(key)) detail=\"a newer request arrived; closing the older connection\"")
+            older()
+            return refuse(key, Refusal(503, "busy", "an older request for \(key) was still open and is being closed: retry in a second"))
+        }
+        defer { _ = busy.withLock { $0.removeValue(forKey: key) } }
         do {
             return try await work()
         } catch let refusal as Refusal {
@@ -186,9 +214,16 @@ public final class SegmentReceiver: Sendable {
 
     /// Appends the body to the partial upload, in batches, and fsyncs what arrived — also
     /// when the body stops early (a cut connection), so a retry resumes from there.
-    private func receive<Body: AsyncSequence>(_ key: SegmentKey, body: Body, limit: Int64) async throws -> Int64
+    private func receive<Body: AsyncSequence>(
+        _ key: SegmentKey, body: Body, limit: Int64, close: @escaping CloseConnection
+    ) async throws -> Int64
     where Body.Element == ByteBuffer {
         let partial = try await io { try self.archive.openPartial(key) }
+        let watch = StallWatch(timeout: bodyStallTimeout) { [log] in
+            log("event=stalled \(Self.fields(key)) detail=\"no body byte for \(self.bodyStallTimeout); closing the connection\"")
+            close()
+        }
+        defer { watch.finish() }
         let start = partial.length
         var pending = ByteBuffer()
         var received: Int64 = 0
@@ -202,6 +237,7 @@ public final class SegmentReceiver: Sendable {
         do {
             for try await buffer in body {
                 received += Int64(buffer.readableBytes)
+                watch.progressed()
                 guard received <= limit else { throw Refusal.malformed("body longer than its Content-Length") }
                 pending.writeImmutableBuffer(buffer)
                 if pending.readableBytes >= Self.writeBatch { try await flush() }

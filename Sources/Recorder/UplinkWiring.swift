@@ -10,7 +10,7 @@ extension DestinationConfiguration {
             name: name, url: url, tls: UplinkTLS(caFile: caFile, certFile: certFile, keyFile: keyFile, pinnedKey: pinnedKey),
             rateBytesPerSecond: rateBytesPerSecond.map(Int64.init),
             windows: windows.compactMap(Self.window).map { UploadWindow(startMinute: $0.start, endMinute: min($0.end, 1440)) },
-            concurrency: concurrency)
+            concurrency: concurrency, connectSeconds: connectSeconds, stallSeconds: stallSeconds)
     }
 }
 

@@ -40,7 +40,7 @@ public enum ConfigLoader {
     }
 
     static let topFields = ["gateway", "stateDirectory", "recipients", "segmentSeconds", "fsyncSeconds", "cameras", "storage", "uplink"]
-    static let destinationFields = ["name", "url", "caFile", "certFile", "keyFile", "pinnedKey", "rateBytesPerSecond", "windows", "concurrency"]
+    static let destinationFields = ["name", "url", "caFile", "certFile", "keyFile", "pinnedKey", "rateBytesPerSecond", "windows", "concurrency", "connectSeconds", "stallSeconds"]
     static let storageFields = ["maxMiB", "cameraMaxMiB", "maxAgeHours", "minFreeMiB", "whenFull", "holdMaxMiB"]
     static let cameraFields = ["id", "source", "segmentSeconds", "width", "height", "fps", "jpegQuality", "path", "codec", "device", "pixelFormat", "stallSeconds"]
     static let segmentRange = 2...300
@@ -114,11 +114,13 @@ public enum ConfigLoader {
                 }
             }
             let concurrency = r.integer(m, "concurrency", at: path, range: 1...8, required: false) ?? 1
+            let connect = r.integer(m, "connectSeconds", at: path, range: 1...300, required: false) ?? 30
+            let stall = r.integer(m, "stallSeconds", at: path, range: 5...600, required: false) ?? 60
             guard let name, let url, let ca = files[0], let cert = files[1], let key = files[2] else { continue }
             if out.contains(where: { $0.name == name }) { r.problem("\(path).name", "\"\(name)\" is already used; destination names must differ") }
             out.append(DestinationConfiguration(
                 name: name, url: url, caFile: ca, certFile: cert, keyFile: key, pinnedKey: pin, rateBytesPerSecond: rate,
-                windows: windows, concurrency: concurrency))
+                windows: windows, concurrency: concurrency, connectSeconds: connect, stallSeconds: stall))
         }
         return out
     }

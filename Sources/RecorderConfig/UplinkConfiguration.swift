@@ -18,11 +18,18 @@ public struct DestinationConfiguration: Sendable, Equatable {
     public var windows: [String]
     /// Transfers at once.
     public var concurrency: Int
+    /// Seconds to wait for a connection (TCP and TLS) before trying again later.
+    public var connectSeconds: Int
+    /// Seconds without a byte moving before a transfer is cut and resumed later.
+    public var stallSeconds: Int
 
     public init(
         name: String, url: String, caFile: String, certFile: String, keyFile: String, pinnedKey: String? = nil,
-        rateBytesPerSecond: Int? = nil, windows: [String] = [], concurrency: Int = 1
+        rateBytesPerSecond: Int? = nil, windows: [String] = [], concurrency: Int = 1,
+        connectSeconds: Int = 30, stallSeconds: Int = 60
     ) {
+        self.connectSeconds = connectSeconds
+        self.stallSeconds = stallSeconds
         self.name = name
         self.url = url
         self.caFile = caFile

@@ -24,6 +24,8 @@ final class DestinationUploader: Sendable {
     static let rescanInterval = Duration.seconds(2)
     /// PUTs in a row that the centre may answer 308/416 before that is a fault.
     static let maxRounds = 8
+    /// Bytes a cut transfer must have moved for the back-off to start again from 1 s.
+    static let progressWorthRetrying: Int64 = 64 << 10
 
     let destination: UplinkDestination
     let queue: UploadQueue
@@ -129,7 +131,11 @@ final class DestinationUploader: Sendable {
                         control: control(item, total: size - offset, meter: meter))
                 } catch {
                     // Cut mid-body: what reached the centre is unknown; ask it next time.
-                    if meter.sent.load(ordering: .relaxed) > 0 { queue.record(item, offset: offset, needsHead: true) }
+                    let sent = meter.sent.load(ordering: .relaxed)
+                    if sent > 0 { queue.record(item, offset: offset, needsHead: true) }
+                    // A link that cuts connections but still carries data is used, not
+                    // backed off from for minutes: the retry comes after the first step.
+                    if sent >= Self.progressWorthRetrying { shared.withLock { $0.backoff.succeeded() } }
                     throw error
                 }
                 guard response.status == 308 || response.status == 416 else { return try answer(response, item, bytes: size - offset) }

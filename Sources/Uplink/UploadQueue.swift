@@ -120,12 +120,17 @@ public final class UploadQueue: Sendable {
     /// The next item to send, marked in flight until `finished`; nil when nothing may go now.
     public func next() -> (item: UploadItem, priority: UploadClass)? {
         state.withLock { s in
-            // The best item per class and camera: held and backfill oldest, live newest.
+            // The best item per class and camera: one partly sent first (a link that cuts
+            // connections still finishes segments), then held and backfill oldest, live newest.
+            func started(_ item: UploadItem) -> Bool { s.progress[item].map { $0.offset > 0 || $0.needsHead } ?? false }
             var best: [UploadClass: [String: UploadItem]] = [:]
             for item in s.pending where s.inFlight[item] == nil && s.progress[item]?.parked == nil {
                 let c = classify(item, s)
                 if let current = best[c]?[item.camera] {
-                    let better = c == .live ? item.sequence > current.sequence : item.sequence < current.sequence
+                    let better =
+                        started(item) != started(current)
+                        ? started(item)
+                        : c == .live ? item.sequence > current.sequence : item.sequence < current.sequence
                     if !better { continue }
                 }
                 best[c, default: [:]][item.camera] = item

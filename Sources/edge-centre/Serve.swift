@@ -37,6 +37,15 @@ extension EdgeCentre {
         @Option(help: "Largest segment accepted, in MiB.")
         var maxSegmentMib: Int64 = 1024
 
+        @Option(help: "Seconds a request body may go without a byte before its connection is closed.")
+        var stallSeconds: Int = 60
+
+        @Option(
+            help: .init(
+                "Fault tests only: answer STATUS to PERCENT % of upload requests, e.g. 500:20,429:10.",
+                visibility: .hidden))
+        var injectRefusals: String?
+
         func validate() throws {
             guard Self.split(listen) != nil else {
                 throw ValidationError("--listen \(listen): expected HOST:PORT, e.g. 0.0.0.0:8443 or 127.0.0.1:0")
@@ -46,6 +55,12 @@ extension EdgeCentre {
                 throw ValidationError("\(flag) \(path) does not exist (Tools/pki makes a test PKI)")
             }
             guard maxSegmentMib > 0 else { throw ValidationError("--max-segment-mib must be positive") }
+            guard (1...3600).contains(stallSeconds) else { throw ValidationError("--stall-seconds must be 1…3600") }
+            if let injectRefusals {
+                do { _ = try InjectedRefusals(parsing: injectRefusals) } catch {
+                    throw ValidationError("--inject-refusals \(error)")
+                }
+            }
         }
 
         func run() async throws {
@@ -55,7 +70,9 @@ extension EdgeCentre {
                 server = try CentreServer(
                     .init(
                         host: host, port: port, store: store, caFile: ca, certificateFile: cert, keyFile: key,
-                        gatewaysDirectory: gateways, maxSegmentBytes: maxSegmentMib << 20),
+                        gatewaysDirectory: gateways, maxSegmentBytes: maxSegmentMib << 20,
+                        bodyStallTimeout: .seconds(stallSeconds),
+                        injectedRefusals: try injectRefusals.map { try InjectedRefusals(parsing: $0) }),
                     log: { printError($0) })
                 try await server.run()
             } catch {

@@ -23,7 +23,7 @@ final class UploadFixture {
     var monotonic: Int64 = 5_000_000_000
     private var random = SeededGenerator(seed: 7)
 
-    init(gateway: String = "site-042", maxSegmentBytes: Int64 = 1 << 30) throws {
+    init(gateway: String = "site-042", maxSegmentBytes: Int64 = 1 << 30, bodyStallTimeout: Duration = .seconds(60)) throws {
         self.gateway = gateway
         root = try Fixtures.scratchDirectory("centre-receiver")
         store = "\(root)/store"
@@ -35,7 +35,7 @@ final class UploadFixture {
         let events = self.events
         receiver = SegmentReceiver(
             archive: try FilesystemArchive(root: store), keys: GatewayKeys(directory: gateways),
-            maxSegmentBytes: maxSegmentBytes, log: { events.append($0) })
+            maxSegmentBytes: maxSegmentBytes, bodyStallTimeout: bodyStallTimeout, log: { events.append($0) })
     }
 
     /// A second chain for the same gateway and key, in its own state: it hands out the

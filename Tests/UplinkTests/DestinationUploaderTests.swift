@@ -87,6 +87,32 @@ import Testing
         #expect(h.acked("cam", 1))
     }
 
+    @Test func aCutThatMovedDataStartsTheBackoffAgain() throws {
+        let h = try UplinkHarness()
+        try h.segment("cam", 1, size: 1 << 20)
+        let u = try h.uploader()
+        h.random = 1
+        // Four failed connects: the back-off has grown to 8 s.
+        for _ in 0..<4 {
+            h.transport.script = [.fail(UplinkError(.network, "refused", curlCode: 7), sent: 0)]
+            _ = u.step(h.transport)
+            guard case .wait(let until) = u.step(h.transport) else { Issue.record("expected a back-off"); return }
+            h.time.advance(by: until - h.time.monotonicNow())
+        }
+        // A cut after 100 KiB: progress, so the next try comes after 1 s, not 16 s.
+        h.transport.script = [.fail(ScriptedTransport.cut, sent: 100 << 10)]
+        _ = u.step(h.transport)
+        guard case .wait(let until) = u.step(h.transport) else { Issue.record("expected a back-off"); return }
+        #expect(until - h.time.monotonicNow() == .seconds(1))
+        // A cut after 1 KiB is no progress worth the name: the back-off grows again.
+        h.time.advance(by: .seconds(1))
+        h.transport.script = [.respond(TransportResponse(status: 200, headers: ["edge-offset": "102400"])),
+                              .fail(ScriptedTransport.cut, sent: 1024)]
+        _ = u.step(h.transport)
+        guard case .wait(let again) = u.step(h.transport) else { Issue.record("expected a back-off"); return }
+        #expect(again - h.time.monotonicNow() == .seconds(2))
+    }
+
     @Test func aFailedConnectDoesNotNeedAHead() throws {
         let h = try UplinkHarness()
         try h.segment("cam", 1)

@@ -24,6 +24,20 @@ import Testing
         #expect(picks.map(\.1) == [.held, .held, .live, .live] + Array(repeating: .backfill, count: 6))
     }
 
+    @Test func aPartlySentSegmentIsFinishedBeforeNewerOnes() throws {
+        let h = try UplinkHarness()
+        for s in UInt64(1)...5 { try h.segment("cam", s) }
+        let q = try h.queue(liveDepth: 5)
+        let (first, _) = try #require(q.next())
+        #expect(first.sequence == 5)
+        // Cut mid-body: segment 5 is started; 6 arrives meanwhile.
+        q.record(first, offset: 0, needsHead: true)
+        q.finished(first, acknowledged: false)
+        try h.segment("cam", 6)
+        try q.refresh()
+        #expect(q.next()?.item.sequence == 5)
+    }
+
     @Test func camerasTakeTurnsWithinAClass() throws {
         let h = try UplinkHarness()
         for s in UInt64(1)...3 { try h.segment("a", s); try h.segment("b", s) }
