@@ -62,11 +62,24 @@ let package = Package(
         .target(
             name: "Uplink", dependencies: ["CCurl", "EdgeSystem", "EdgeJSON", "SegmentRing"],
             exclude: ["PROTOCOL.md", "openapi.yaml"]),
+        // The daemon's control socket: HTTP/1.1 + JSON on a Unix socket (SwiftNIO's HTTP/1
+        // server, not Hummingbird: the gateway binary stays small).
+        .target(
+            name: "ControlSocket",
+            dependencies: [
+                "EdgeSystem", "EdgeJSON",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            exclude: ["openapi.yaml"]),
+        // edgectl's side of the control socket: plain C library calls.
+        .target(name: "ControlClient"),
         .target(
             name: "Recorder",
             dependencies: [
                 "EdgeCore", "EdgeSystem", "FrameSources", "Segmenter", "RecorderConfig", "SegmentRing", "Custody",
-                "DeviceIdentity", "AgeEncryption", "Uplink",
+                "DeviceIdentity", "AgeEncryption", "Uplink", "ControlSocket", "EdgeJSON",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
@@ -97,6 +110,7 @@ let package = Package(
             name: "edgectl",
             dependencies: [
                 "RecorderConfig", "V4L2Capture", "EdgeSystem", "DeviceIdentity", "SegmentRing", "Recorder",
+                "ControlClient", "EdgeJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -142,6 +156,10 @@ let package = Package(
                 "TestSupport", "CentreReceiver", "Custody", "DeviceIdentity", "EdgeSystem", "COpenSSL",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]),
+        .testTarget(
+            name: "ControlSocketTests", dependencies: ["TestSupport", "ControlSocket", "ControlClient", "EdgeJSON", "EdgeSystem"]),
+        .testTarget(
+            name: "EdgectlTests", dependencies: ["TestSupport", "ControlSocket", "EdgeSystem"], exclude: ["Transcripts"]),
         .testTarget(
             name: "UplinkTests", dependencies: ["TestSupport", "Uplink", "SegmentRing", "EdgeSystem"],
             exclude: ["LoopbackServer.py"]),

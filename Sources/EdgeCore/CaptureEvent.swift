@@ -28,3 +28,43 @@ public struct CaptureCounters: Sendable, Equatable {
     /// Every frame that was captured or should have been but was not recorded.
     public var dropped: UInt64 { droppedBehind + droppedByDevice }
 }
+
+/// What a camera's source is doing, as the last control event said.
+public enum CaptureState: String, Sendable, Equatable {
+    /// Not opened yet.
+    case starting
+    /// Delivering frames.
+    case streaming
+    /// Lost (unplugged, stalled, failed); a reopen comes next.
+    case lost
+    /// Opening failed; trying again after a back-off.
+    case reopening
+}
+
+/// A camera's state for status displays: where the source is, its format, and when the
+/// newest frame was captured.
+public struct CaptureStatus: Sendable, Equatable {
+    public var state: CaptureState = .starting
+    public var format: StreamFormat?
+    /// The newest frame's capture time; nil before the first.
+    public var lastFrameAt: MonotonicInstant?
+    /// Why the source was last lost or failed to open.
+    public var lastFailure: String?
+    public init() {}
+
+    mutating func note(_ event: CaptureEvent) {
+        switch event {
+        case .streaming(let format):
+            state = .streaming
+            self.format = format
+        case .frame(let frame):
+            lastFrameAt = frame.captureTime
+        case .interrupted(let failure, _):
+            state = .lost
+            lastFailure = "\(failure)"
+        case .openFailed(let failure, _):
+            state = .reopening
+            lastFailure = "\(failure)"
+        }
+    }
+}

@@ -12,6 +12,7 @@ public final class FrameBuffer: Sendable {
         var waiter: CheckedContinuation<CaptureEvent?, Never>?
         var finished = false
         var counters = CaptureCounters()
+        var status = CaptureStatus()
     }
     private let state = Mutex(State())
     public let frameCapacity: Int
@@ -25,6 +26,7 @@ public final class FrameBuffer: Sendable {
     public func push(_ event: CaptureEvent) {
         let waiter: CheckedContinuation<CaptureEvent?, Never>? = state.withLock { s in
             guard !s.finished else { return nil }
+            s.status.note(event)
             if case .frame = event { s.counters.delivered += 1 }
             if case .interrupted = event { s.counters.interruptions += 1 }
             if let waiter = s.waiter {
@@ -62,6 +64,9 @@ public final class FrameBuffer: Sendable {
     }
 
     public var counters: CaptureCounters { state.withLock { $0.counters } }
+
+    /// The source's state, format and newest capture time.
+    public var status: CaptureStatus { state.withLock { $0.status } }
 
     /// The next event, or nil once finished and drained (or when the task is cancelled).
     public func next() async -> CaptureEvent? {

@@ -1,3 +1,4 @@
+import ControlSocket
 import Custody
 import DeviceIdentity
 import EdgeCore
@@ -73,6 +74,12 @@ public struct RecorderDaemon {
             events: { UplinkLog.log($0, uplinkLogger) })
         if uplink != nil { logger.info("uploading", metadata: ["destinations": "\(config.destinations.map(\.name).joined(separator: ","))"]) }
         defer { uplink?.stop() }
+        let control = startControl(
+            ControlRoutes(
+                config: config, cameras: services, keeper: keeper, holds: HoldBook(stateDirectory: config.stateDirectory),
+                uplink: uplink, audit: AuditLog(path: config.stateDirectory + "/audit.log", time: sources.time),
+                time: sources.time, started: started, clockSynced: { ClockStatus.isSynchronised() }))
+        defer { control?.stop() }
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) },
@@ -88,6 +95,28 @@ public struct RecorderDaemon {
         if let uplink { await Self.drain(uplink, logger: logger) }
         try recovery.markCleanStop()
         logger.info("edge-recorderd stopped cleanly", metadata: ["evicted_unsent": "\(keeper.evictedUnsentCount)"])
+    }
+
+    /// The control socket; recording goes on without it when it cannot be opened (the
+    /// error says why).
+    func startControl(_ routes: ControlRoutes) -> ControlServer? {
+        let path = config.control.socket
+        let directory = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
+        do {
+            if !directory.isEmpty { try FileSystem.makeDirectories(directory, mode: 0o755) }
+            let logger = self.logger
+            let server = try ControlServer.start(
+                .init(path: path, access: AccessPolicy(groupName: config.control.group)), responder: routes,
+                log: { logger.warning("\($0)") })
+            let access = server.configuration.access
+            logger.info("control socket ready", metadata: [
+                "path": "\(path)", "group": "\(access.groupID == nil ? "\(access.groupName) (missing: root only)" : access.groupName)",
+            ])
+            return server
+        } catch {
+            logger.error("no control socket, recording without it: \(error)")
+            return nil
+        }
     }
 
     /// On a clean stop, gives the uplink up to 10 s to deliver what the cameras sealed

@@ -39,7 +39,7 @@ public enum ConfigLoader {
         throw ConfigError(source: source, problems: reader.problems)
     }
 
-    static let topFields = ["gateway", "stateDirectory", "recipients", "segmentSeconds", "fsyncSeconds", "cameras", "storage", "uplink"]
+    static let topFields = ["gateway", "stateDirectory", "recipients", "segmentSeconds", "fsyncSeconds", "cameras", "storage", "uplink", "control"]
     static let destinationFields = ["name", "url", "caFile", "certFile", "keyFile", "pinnedKey", "rateBytesPerSecond", "windows", "concurrency", "connectSeconds", "stallSeconds"]
     static let storageFields = ["maxMiB", "cameraMaxMiB", "maxAgeHours", "minFreeMiB", "whenFull", "holdMaxMiB"]
     static let cameraFields = ["id", "source", "segmentSeconds", "width", "height", "fps", "jpegQuality", "path", "codec", "device", "pixelFormat", "stallSeconds"]
@@ -58,6 +58,7 @@ public enum ConfigLoader {
         let recipients = readRecipients(top, r)
         let storage = top["storage"].map { readStorage($0, r) } ?? StorageLimits()
         let destinations = top["uplink"].map { readUplink($0, r) } ?? []
+        let control = top["control"].map { readControl($0, r) } ?? ControlConfiguration()
         var cameras: [CameraConfiguration] = []
         if let items = r.array(top, "cameras", at: "") {
             if items.isEmpty { r.problem("cameras", "no cameras: add at least one (see Board/config.example.json)") }
@@ -79,7 +80,27 @@ public enum ConfigLoader {
             gateway: gateway, stateDirectory: state, recipients: recipients, segmentSeconds: segment,
             fsyncSeconds: fsync, cameras: cameras, storage: storage)
         config.destinations = destinations
+        config.control = control
         return config
+    }
+
+    /// `"control": {"socket": "/run/edge-recorder/control.sock", "group": "edge-admin"}`.
+    private static func readControl(_ value: JSONValue, _ r: FieldReader) -> ControlConfiguration {
+        var control = ControlConfiguration()
+        guard let m = r.object(value, at: "control", allowed: ["socket", "group"]) else { return control }
+        if let socket = r.string(m, "socket", at: "control", required: false) {
+            if !socket.hasPrefix("/") {
+                r.problem("control.socket", "\"\(socket)\" is relative: give an absolute path")
+            } else if socket.utf8.count > 107 {
+                r.problem("control.socket", "the path is \(socket.utf8.count) bytes; a Unix socket path is at most 107")
+            }
+            control.socket = socket
+        }
+        if let group = r.string(m, "group", at: "control", required: false) {
+            if !isName(group, max: 32) { r.problem("control.group", "\"\(group)\" is not a usable group name") }
+            control.group = group
+        }
+        return control
     }
 
     /// `"uplink": {"destinations": [...]}`: where the ring is uploaded.

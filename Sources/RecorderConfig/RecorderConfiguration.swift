@@ -19,6 +19,8 @@ public struct RecorderConfiguration: Sendable, Equatable {
     public var storage: StorageLimits
     /// Where the ring is uploaded to; empty: recording only.
     public var destinations: [DestinationConfiguration] = []
+    /// The control socket.
+    public var control = ControlConfiguration()
 
     public init(
         gateway: String, stateDirectory: String, recipients: [AgeRecipient], segmentSeconds: Int = 10,

@@ -36,7 +36,7 @@ public final class RingKeeper: Sendable {
     private let time: any TimeSource
     private let clockSynced: @Sendable () -> Bool
     private let free: @Sendable (String) -> Int64?
-    private let state = Mutex(State())
+    let state = Mutex(State())
 
     public init(
         layout: RingLayout, holds: HoldBook, bounds: RingBounds, ledger: CustodyLedger?, time: any TimeSource,

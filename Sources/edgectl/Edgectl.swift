@@ -5,6 +5,12 @@ struct Edgectl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "edgectl",
         abstract: "Set up, check and operate an EdgeRecorder gateway.",
-        discussion: "Exit status: 0 success, 1 the check failed, 64 usage error, 78 invalid config.",
-        subcommands: [Cameras.self, Config.self, Keys.self, Segments.self])
+        discussion: """
+            Exit status: 0 success, 1 the check failed (or the daemon refused the request), \
+            64 usage error, 69 the daemon is unreachable, 78 invalid config.
+            """,
+        subcommands: [Status.self, Cameras.self, Config.self, Keys.self, Segments.self])
+
+    /// EX_UNAVAILABLE: the daemon's socket is missing, refused or silent.
+    static let daemonUnreachable: Int32 = 69
 }

@@ -7,13 +7,13 @@ import SegmentRing
 extension Edgectl {
     struct Segments: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Put evidence on hold, or release it.",
+            abstract: "List the ring's segments; put evidence on hold, or release it.",
             discussion: """
                 Held segments are never evicted, whatever the ring's bounds. Holds are files \
-                in <state>/holds/, so these commands work with the daemon down; the daemon \
-                reads them before every eviction.
+                in <state>/holds/, so hold and release work with the daemon down; the daemon \
+                reads them before every eviction. list asks the running daemon.
                 """,
-            subcommands: [Hold.self, Release.self])
+            subcommands: [List.self, Hold.self, Release.self])
     }
 }
 

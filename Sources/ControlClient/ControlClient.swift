@@ -1,0 +1,161 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// A small HTTP/1.1 client for the daemon's control socket: one request per connection
+/// (`Connection: close`), bodies read to the end. What `edgectl` talks through; no
+/// dependency beyond the C library, so edgectl stays small and starts fast.
+public struct ControlClient: Sendable {
+    public static let defaultSocket = "/run/edge-recorder/control.sock"
+
+    public struct Response: Sendable {
+        public var status: Int
+        public var headers: [(String, String)]
+        public var body: [UInt8]
+
+        public func header(_ name: String) -> String? {
+            headers.first { $0.0.lowercased() == name.lowercased() }?.1
+        }
+
+        public var text: String { String(decoding: body, as: UTF8.self) }
+    }
+
+    public let socketPath: String
+    /// Seconds to wait for the daemon to answer.
+    public var timeoutSeconds: Int
+
+    public init(socketPath: String = Self.defaultSocket, timeoutSeconds: Int = 30) {
+        self.socketPath = socketPath
+        self.timeoutSeconds = timeoutSeconds
+    }
+
+    public func get(_ path: String) throws(ControlClientError) -> Response {
+        try request("GET", path)
+    }
+
+    public func post(_ path: String, json: [UInt8]) throws(ControlClientError) -> Response {
+        try request("POST", path, body: json, contentType: "application/json")
+    }
+
+    public func request(_ method: String, _ path: String, body: [UInt8] = [], contentType: String? = nil)
+        throws(ControlClientError) -> Response
+    {
+        let fd = try connect()
+        defer { close(fd) }
+        var head = "\(method) \(path) HTTP/1.1\r\nHost: edge-recorder\r\nConnection: close\r\n"
+        head += "User-Agent: edgectl\r\nAccept: application/json\r\nContent-Length: \(body.count)\r\n"
+        if let contentType { head += "Content-Type: \(contentType)\r\n" }
+        head += "\r\n"
+        try send(fd, Array(head.utf8) + body)
+        return try parse(receive(fd))
+    }
+
+    private func connect() throws(ControlClientError) -> Int32 {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw .cannotConnect(socketPath, String(cString: strerror(errno))) }
+        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let path = Array(socketPath.utf8)
+        guard path.count < MemoryLayout.size(ofValue: address.sun_path) else {
+            close(fd)
+            throw .cannotConnect(socketPath, "the path is too long for a Unix socket")
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: path)
+            raw[path.count] = 0
+        }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard result == 0 else {
+            let code = errno
+            close(fd)
+            switch code {
+            case ENOENT, ECONNREFUSED: throw .daemonNotRunning(socketPath)
+            case EACCES, EPERM: throw .notAllowed(socketPath)
+            default: throw .cannotConnect(socketPath, String(cString: strerror(code)))
+            }
+        }
+        return fd
+    }
+
+    private func send(_ fd: Int32, _ bytes: [UInt8]) throws(ControlClientError) {
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .cannotConnect(socketPath, "sending the request: \(String(cString: strerror(errno)))")
+            }
+            sent += n
+        }
+    }
+
+    private func receive(_ fd: Int32) throws(ControlClientError) -> [UInt8] {
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n == 0 { return out }
+            if n < 0 {
+                if errno == EINTR { continue }
+                if errno == EAGAIN || errno == EWOULDBLOCK { throw .timedOut(socketPath, timeoutSeconds) }
+                throw .cannotConnect(socketPath, "reading the answer: \(String(cString: strerror(errno)))")
+            }
+            out += chunk[..<n]
+            guard out.count <= 64 << 20 else { throw .malformed("an answer over 64 MiB") }
+        }
+    }
+
+    func parse(_ bytes: [UInt8]) throws(ControlClientError) -> Response {
+        let separator: [UInt8] = [13, 10, 13, 10]
+        guard let end = bytes.firstRange(of: separator) else {
+            throw .malformed(bytes.isEmpty ? "the daemon closed the connection without answering" : "no end of headers")
+        }
+        let lines = String(decoding: bytes[..<end.lowerBound], as: UTF8.self).split(separator: "\r\n")
+        guard let statusLine = lines.first, statusLine.hasPrefix("HTTP/1."),
+            let status = statusLine.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
+        else { throw .malformed("status line \"\(lines.first ?? "")\"") }
+        let headers = lines.dropFirst().compactMap { line -> (String, String)? in
+            guard let colon = line.firstIndex(of: ":") else { return nil }
+            return (String(line[..<colon]), String(line[line.index(after: colon)...].drop { $0 == " " }))
+        }
+        var body = Array(bytes[end.upperBound...])
+        if let length = headers.first(where: { $0.0.lowercased() == "content-length" }).flatMap({ Int($0.1) }),
+            length < body.count
+        {
+            body = Array(body[..<length])
+        }
+        return Response(status: status, headers: headers, body: body)
+    }
+}
+
+public enum ControlClientError: Error, Sendable, CustomStringConvertible {
+    case daemonNotRunning(String)
+    case notAllowed(String)
+    case cannotConnect(String, String)
+    case timedOut(String, Int)
+    case malformed(String)
+
+    public var description: String {
+        switch self {
+        case .daemonNotRunning(let path):
+            "edge-recorderd is not running (no one listens on \(path)): start it (systemctl start edge-recorder), or use --offline where offered"
+        case .notAllowed(let path):
+            "not allowed to use \(path): run as root or as a member of group edge-admin"
+        case .cannotConnect(let path, let why):
+            "cannot talk to edge-recorderd on \(path): \(why)"
+        case .timedOut(let path, let seconds):
+            "edge-recorderd did not answer on \(path) within \(seconds) s"
+        case .malformed(let what):
+            "edge-recorderd's answer is not valid HTTP: \(what)"
+        }
+    }
+}

@@ -1,0 +1,180 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import NIOCore
+import NIOHTTP1
+
+/// One control connection: reads a bounded request, checks the peer, hands the request to
+/// the responder off the event loop and writes the answer back. A request must arrive
+/// whole within `requestTimeout` (one byte a second does not hold a connection open); a
+/// body over `maxBodyBytes` is answered 413 and the connection closed; anything the HTTP
+/// parser refuses is answered 400 and closed.
+final class ControlHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    struct Limits: Sendable {
+        var maxBodyBytes: Int
+        var requestTimeout: TimeAmount
+    }
+
+    private let responder: any ControlResponder
+    private let access: AccessPolicy
+    private let limits: Limits
+    private let onRefused: @Sendable (PeerCredentials?, String) -> Void
+    private var peer: PeerCredentials?
+    private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
+    private var discarding = false
+    private var closeAfterBody = false
+    private var busy = false
+    private var deadline: Scheduled<Void>?
+
+    init(
+        responder: any ControlResponder, access: AccessPolicy, limits: Limits,
+        onRefused: @escaping @Sendable (PeerCredentials?, String) -> Void
+    ) {
+        self.responder = responder
+        self.access = access
+        self.limits = limits
+        self.onRefused = onRefused
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        armDeadline(context)
+        guard let provider = context.channel as? any SocketOptionProvider else { return }
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let future: EventLoopFuture<RawPeerCredentials> = provider.unsafeGetSocketOption(
+            level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
+        future.whenSuccess { raw in
+            bound.value.peer = PeerCredentials(pid: raw.pid, uid: raw.uid, gid: raw.gid)
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        deadline?.cancel()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            guard !busy else { return }
+            self.head = head
+            body = []
+            discarding = false
+            if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > limits.maxBodyBytes {
+                refuseBody(context, "the body is \(length) bytes; requests are at most \(limits.maxBodyBytes)")
+            }
+        case .body(var buffer):
+            guard !discarding, head != nil else { return }
+            if body.count + buffer.readableBytes > limits.maxBodyBytes {
+                refuseBody(context, "the body is over \(limits.maxBodyBytes) bytes; requests are at most that")
+                return
+            }
+            body += buffer.readBytes(length: buffer.readableBytes) ?? []
+        case .end:
+            if discarding {
+                // The rest of a refused body has been read: now closing loses no answer.
+                if closeAfterBody { context.close(promise: nil) }
+                return
+            }
+            guard let head else { return }
+            self.head = nil
+            dispatch(context, head)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is HTTPParserError {
+            finish(context, .error(400, "not a valid HTTP/1.1 request (\(error)); use curl --unix-socket or edgectl"), close: true)
+        } else {
+            context.close(promise: nil)
+        }
+    }
+
+    /// 413 at once, then the rest of the body is read and dropped before the connection
+    /// closes (closing with unread bytes would reset it and lose the answer); the request
+    /// deadline still bounds how long that may take.
+    private func refuseBody(_ context: ChannelHandlerContext, _ message: String) {
+        discarding = true
+        closeAfterBody = true
+        body = []
+        finish(context, .error(413, message), close: false, keepAliveHeader: false)
+    }
+
+    private func dispatch(_ context: ChannelHandlerContext, _ head: HTTPRequestHead) {
+        guard let peer else {
+            onRefused(nil, "no peer credentials")
+            finish(context, .error(403, "the peer's credentials could not be read (SO_PEERCRED); refused"), close: true)
+            return
+        }
+        if let why = access.refusal(for: peer) {
+            onRefused(peer, why)
+            finish(context, .error(403, why), close: true)
+            return
+        }
+        let (path, query) = ControlRequest.split(uri: head.uri)
+        let request = ControlRequest(method: head.method.rawValue, path: path, query: query, body: body, peer: peer)
+        body = []
+        busy = true
+        deadline?.cancel()
+        let keepAlive = head.isKeepAlive
+        let responder = self.responder
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let promise = context.eventLoop.makePromise(of: ControlResponse.self)
+        promise.completeWithTask { await responder.respond(to: request) }
+        promise.futureResult.whenSuccess { response in
+            let (handler, context) = bound.value
+            handler.busy = false
+            handler.finish(context, response, close: !keepAlive)
+        }
+    }
+
+    private func finish(
+        _ context: ChannelHandlerContext, _ response: ControlResponse, close: Bool, keepAliveHeader: Bool = true
+    ) {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: response.contentType)
+        headers.add(name: "Content-Length", value: String(response.body.count))
+        for (name, value) in response.headers { headers.add(name: name, value: value) }
+        headers.add(name: "Connection", value: close || !keepAliveHeader ? "close" : "keep-alive")
+        let head = HTTPResponseHead(version: .http1_1, status: .init(statusCode: response.status), headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)
+        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if close {
+            deadline?.cancel()
+            done.whenComplete { [channel = context.channel] _ in channel.close(promise: nil) }
+        } else {
+            armDeadline(context)
+        }
+    }
+
+    /// The next request must be complete within the timeout.
+    private func armDeadline(_ context: ChannelHandlerContext) {
+        deadline?.cancel()
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let timeout = limits.requestTimeout
+        deadline = context.eventLoop.scheduleTask(in: timeout) {
+            let (handler, context) = bound.value
+            guard !handler.busy else { return }
+            if handler.closeAfterBody {
+                context.close(promise: nil)
+                return
+            }
+            handler.discarding = true
+            handler.finish(
+                context, .error(408, "no complete request within \(timeout.nanoseconds / 1_000_000_000) s; closing"),
+                close: true)
+        }
+    }
+}
+
+/// `struct ucred` (pid_t, uid_t, gid_t: 32 bits each on every Linux architecture).
+struct RawPeerCredentials: Sendable {
+    var pid: Int32 = 0
+    var uid: UInt32 = 0
+    var gid: UInt32 = 0
+}

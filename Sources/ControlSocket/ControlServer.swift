@@ -1,0 +1,158 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import EdgeSystem
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// The daemon's control socket: HTTP/1.1 + JSON on a Unix socket (`curl --unix-socket`
+/// works), one event-loop thread, described by `openapi.yaml` beside this file.
+///
+/// The socket file is made mode 0660 and given the access group, so only root and that
+/// group can even connect; every request is checked again against the peer's credentials
+/// (`SO_PEERCRED`). Connections beyond `maxClients` are answered 503 and closed. No request
+/// can stall the daemon: bodies are bounded, requests must arrive within a deadline, and
+/// the responder runs off the event loop.
+public final class ControlServer: Sendable {
+    public struct Configuration: Sendable {
+        public var path: String
+        public var access: AccessPolicy
+        public var maxClients: Int
+        public var maxBodyBytes: Int
+        public var requestTimeout: Duration
+
+        public init(
+            path: String, access: AccessPolicy, maxClients: Int = 8, maxBodyBytes: Int = 1 << 20,
+            requestTimeout: Duration = .seconds(10)
+        ) {
+            self.path = path
+            self.access = access
+            self.maxClients = maxClients
+            self.maxBodyBytes = maxBodyBytes
+            self.requestTimeout = requestTimeout
+        }
+    }
+
+    public let configuration: Configuration
+    private let group: MultiThreadedEventLoopGroup
+    private let channel: any Channel
+    private let clients: ClientCount
+
+    /// Binds the socket (replacing a stale socket file, never any other file) and serves.
+    public static func start(
+        _ configuration: Configuration, responder: any ControlResponder,
+        log: @escaping @Sendable (String) -> Void
+    ) throws -> ControlServer {
+        let path = configuration.path
+        try removeStaleSocket(path)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let clients = ClientCount()
+        let limits = ControlHTTPHandler.Limits(
+            maxBodyBytes: configuration.maxBodyBytes,
+            requestTimeout: .nanoseconds(configuration.requestTimeout.components.seconds * 1_000_000_000
+                + configuration.requestTimeout.components.attoseconds / 1_000_000_000))
+        let access = configuration.access
+        let maxClients = configuration.maxClients
+        let refused: @Sendable (PeerCredentials?, String) -> Void = { peer, why in
+            log("control: refused \(peer.map { "\($0)" } ?? "an unknown peer"): \(why)")
+        }
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 16)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    try sync.addHandler(ClientLimitHandler(clients: clients, limit: maxClients))
+                    // One request at a time per connection: ControlHTTPHandler ignores anything sent
+                    // while an answer is pending.
+                    try sync.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: false)
+                    try sync.addHandler(
+                        ControlHTTPHandler(responder: responder, access: access, limits: limits, onRefused: refused))
+                }
+            }
+        let channel: any Channel
+        do {
+            channel = try bootstrap.bind(unixDomainSocketPath: path).wait()
+        } catch {
+            try? group.syncShutdownGracefully()
+            throw ControlSocketError("cannot listen on \(path): \(error)")
+        }
+        // Only root and the access group may connect at all.
+        if let gid = access.groupID, chown(path, UInt32.max, gid) != 0 {
+            log("control: cannot give \(path) to group \(access.groupName): \(String(cString: strerror(errno)))")
+        }
+        chmod(path, 0o660)
+        return ControlServer(configuration: configuration, group: group, channel: channel, clients: clients)
+    }
+
+    private init(configuration: Configuration, group: MultiThreadedEventLoopGroup, channel: any Channel, clients: ClientCount) {
+        self.configuration = configuration
+        self.group = group
+        self.channel = channel
+        self.clients = clients
+    }
+
+    /// Connections open now.
+    public var connectedClients: Int { clients.value.load(ordering: .relaxed) }
+
+    /// Stops listening, closes every connection and removes the socket file.
+    public func stop() {
+        try? channel.close().wait()
+        try? group.syncShutdownGracefully()
+        _ = unlink(configuration.path)
+    }
+
+    static func removeStaleSocket(_ path: String) throws(ControlSocketError) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        guard info.st_mode & S_IFMT == S_IFSOCK else {
+            throw ControlSocketError("\(path) exists and is not a socket; refusing to replace it: move it away")
+        }
+        _ = unlink(path)
+    }
+}
+
+final class ClientCount: Sendable {
+    let value = Atomic<Int>(0)
+}
+
+/// Counts connections; one over the limit is answered 503 and closed at once.
+final class ClientLimitHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+    private let clients: ClientCount
+    private let limit: Int
+    private var counted = false
+
+    init(clients: ClientCount, limit: Int) {
+        self.clients = clients
+        self.limit = limit
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let now = clients.value.wrappingAdd(1, ordering: .relaxed).newValue
+        counted = true
+        guard now > limit else { return }
+        let body = "{\"error\":\"too many control clients (\(limit) at once); try again shortly\"}\n"
+        let text =
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
+            + body
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: text))).whenComplete { _ in
+            channel.close(promise: nil)
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        if counted { clients.value.wrappingSubtract(1, ordering: .relaxed) }
+        counted = false
+    }
+}
+
+public struct ControlSocketError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import ControlClient
+import EdgeJSON
+import RecorderConfig
+
+/// `--socket PATH`, shared by every command that talks to the daemon.
+struct SocketOption: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The daemon's control socket.", valueName: "PATH"))
+    var socket: String = ControlConfiguration.defaultSocket
+
+    /// GETs `path` and returns the JSON, or exits 1 with the daemon's (or the transport's)
+    /// error on standard error.
+    func get(_ path: String) throws -> (raw: [UInt8], json: JSONValue) {
+        try call { () throws(ControlClientError) in try ControlClient(socketPath: socket).get(path) }
+    }
+
+    func post(_ path: String, _ body: JSONValue) throws -> (raw: [UInt8], json: JSONValue) {
+        try call { () throws(ControlClientError) in
+            try ControlClient(socketPath: socket).post(path, json: CanonicalJSON.encode(body))
+        }
+    }
+
+    private func call(_ request: () throws(ControlClientError) -> ControlClient.Response) throws -> (raw: [UInt8], json: JSONValue) {
+        let response: ControlClient.Response
+        do { response = try request() } catch {
+            printError(error.description)
+            throw ExitCode(Edgectl.daemonUnreachable)
+        }
+        let json = try? JSONParser.parse(response.body)
+        guard response.status == 200, let json else {
+            if case .string(let message)? = json?["error"] {
+                printError(message)
+            } else {
+                printError("edge-recorderd answered \(response.status): \(response.text.prefix(200))")
+            }
+            throw ExitCode(1)
+        }
+        return (response.body, json)
+    }
+}
+
+extension Edgectl {
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The gateway at a glance: cameras, ring, uplink, clock.",
+            discussion: "Exit status: 0 all cameras streaming, 1 a camera is not streaming, 69 the daemon is unreachable.")
+
+        @OptionGroup var connection: SocketOption
+
+        @Flag(name: .long, help: "Print the daemon's JSON instead of text.")
+        var json = false
+
+        func run() throws {
+            let (raw, status) = try connection.get("/v1/status")
+            if json {
+                print(String(decoding: raw, as: UTF8.self), terminator: "")
+            } else {
+                print(StatusText.render(status, style: .forStandardOutput()), terminator: "")
+            }
+            let cameras = status["cameras"]?.arrayValue ?? []
+            if cameras.contains(where: { $0["state"] != .string("streaming") }) { throw ExitCode(1) }
+        }
+    }
+}
