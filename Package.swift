@@ -73,13 +73,15 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             exclude: ["openapi.yaml"]),
+        // The health board and the watchdogs it feeds (hardware, systemd).
+        .target(name: "Watchdog", dependencies: ["CLinux", "EdgeSystem"]),
         // edgectl's side of the control socket: plain C library calls.
         .target(name: "ControlClient"),
         .target(
             name: "Recorder",
             dependencies: [
                 "EdgeCore", "EdgeSystem", "FrameSources", "Segmenter", "RecorderConfig", "SegmentRing", "Custody",
-                "DeviceIdentity", "AgeEncryption", "Uplink", "ControlSocket", "EdgeJSON",
+                "DeviceIdentity", "AgeEncryption", "Uplink", "ControlSocket", "ControlClient", "EdgeJSON", "Watchdog",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
@@ -158,6 +160,7 @@ let package = Package(
             ]),
         .testTarget(
             name: "ControlSocketTests", dependencies: ["TestSupport", "ControlSocket", "ControlClient", "EdgeJSON", "EdgeSystem"]),
+        .testTarget(name: "WatchdogTests", dependencies: ["TestSupport", "Watchdog", "EdgeSystem"]),
         .testTarget(
             name: "EdgectlTests", dependencies: ["TestSupport", "ControlSocket", "EdgeSystem"], exclude: ["Transcripts"]),
         .testTarget(

@@ -43,7 +43,7 @@ camera() { # PIXELFORMAT: the camera object of the config
     echo "{\"id\":\"cam\",\"source\":\"v4l2\",\"device\":\"/dev/video0\",\"width\":640,\"height\":480,\"fps\":25,\"pixelFormat\":\"$1\",\"jpegQuality\":80,\"stallSeconds\":3}"
 }
 
-# start_daemon RUN PIXELFORMAT SEGMENT-SECONDS
+# start_daemon RUN PIXELFORMAT SEGMENT-SECONDS [EXTRA-CONFIG-FIELDS]
 start_daemon() {
     run=$out/$1
     state=/var/rec/$1
@@ -53,7 +53,7 @@ start_daemon() {
     recipients=
     [ -s "$out/../recipient" ] && recipients="\"recipients\": [\"$(cat "$out/../recipient")\"],"
     cat >"$run/config.json" <<JSON
-{"gateway": "board", "stateDirectory": "$state", "segmentSeconds": $3, $recipients
+{"gateway": "board", "stateDirectory": "$state", "segmentSeconds": $3, $recipients ${4:-}
  "cameras": [$(camera "$2")]}
 JSON
     fifo=/tmp/$1.fifo
@@ -177,6 +177,31 @@ faults)
     ctl -c percentage_of_dropped_buffers=20
     record drop GREY 8
     ctl -c percentage_of_dropped_buffers=0
+    ;;
+watchdog)
+    # Kicked only while healthy: the i6300esb with a 5 s timeout.
+    dog='"watchdog": {"device": "/dev/watchdog", "timeoutSeconds": 5, "stuckSeconds": 5},'
+    # A healthy minute: never reset. Then a clean stop disarms (magic close).
+    start_daemon healthy YUYV 2 "$dog"
+    if wait_log 'hardware watchdog armed' 1 15 && wait_log ': streaming' 1 15; then
+        event "recording"
+        sleep 60
+    fi
+    stop_daemon
+    sleep 10
+    event "up 10 s after the clean stop"
+    note "watchdog: still up 10 s after the clean stop"
+    # The capture loop hangs 8 s after the camera opens: the watchdog is no longer
+    # kicked and the board resets. The host times the reset from the line below.
+    export EDGE_FAULT_HANG_CAPTURE_AFTER=8
+    start_daemon hang YUYV 2 "$dog"
+    unset EDGE_FAULT_HANG_CAPTURE_AFTER
+    if wait_log 'no longer kicked' 1 60; then
+        logged=$(grep -m1 'no longer kicked' "$run/daemon.log" | cut -d' ' -f1)
+        note "kicks stopped at uptime $logged (now $(uptime_now))"
+        sleep 30
+        note "watchdog: NO RESET 30 s after the kicks stopped"
+    fi
     ;;
 *)
     note "unknown scenario '$scenario'"

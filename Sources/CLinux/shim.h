@@ -5,6 +5,8 @@
 #include <pthread.h>
 #include <sys/eventfd.h>
 #include <sys/timex.h>
+#include <sys/ioctl.h>
+#include <linux/watchdog.h>
 
 /// eventfd(2) flags as typed constants.
 static const int edge_EFD_CLOEXEC = EFD_CLOEXEC;
@@ -26,5 +28,20 @@ static inline int edge_clock_synchronised(void) {
     int state = adjtimex(&t);
     if (state == -1) return -1;
     return (state != TIME_ERROR && (t.status & STA_UNSYNC) == 0) ? 1 : 0;
+}
+
+/// The hardware watchdog (<linux/watchdog.h>): set the timeout (the driver may round it;
+/// the granted value is written back), and kick. Return ioctl(2)'s result.
+static inline int edge_watchdog_set_timeout(int fd, int *seconds) { return ioctl(fd, WDIOC_SETTIMEOUT, seconds); }
+static inline int edge_watchdog_keepalive(int fd) { int dummy = 0; return ioctl(fd, WDIOC_KEEPALIVE, &dummy); }
+static inline int edge_watchdog_identity(int fd, char *name, int length) {
+    struct watchdog_info info = {0};
+    int result = ioctl(fd, WDIOC_GETSUPPORT, &info);
+    if (result == 0) {
+        int i = 0;
+        for (; i < length - 1 && i < (int)sizeof(info.identity) && info.identity[i]; i++) name[i] = (char)info.identity[i];
+        name[i] = 0;
+    }
+    return result;
 }
 #endif

@@ -65,6 +65,9 @@ public final class FrameBuffer: Sendable {
 
     public var counters: CaptureCounters { state.withLock { $0.counters } }
 
+    /// Frames waiting for the recorder.
+    public var queuedFrames: Int { state.withLock { $0.frames } }
+
     /// The source's state, format and newest capture time.
     public var status: CaptureStatus { state.withLock { $0.status } }
 

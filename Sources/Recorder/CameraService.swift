@@ -4,6 +4,7 @@ import Logging
 import RecorderConfig
 import Segmenter
 import ServiceLifecycle
+import Synchronization
 
 /// One camera, as a `Service`: a capture thread fills a bounded buffer; the segmenter
 /// drains it on a thread of its own (disk writes never block the shared pool).
@@ -19,6 +20,10 @@ public final class CameraService: Service, Sendable {
     private let logger: Logger
 
     public var buffer: FrameBuffer { pump.buffer }
+    /// When the recorder last took an event from the buffer, and last sealed a segment:
+    /// what the health board watches.
+    public let progress = RecordingProgress()
+    public var segmentLength: Duration { policy.length }
 
     public init(
         camera: CameraConfiguration, defaultSegmentSeconds: Int, sources: SourceFactory,
@@ -50,13 +55,17 @@ public final class CameraService: Service, Sendable {
     }
 
     private func record() async throws {
+        let progress = self.progress
+        let time = self.time
         let segmenter = Segmenter(camera: camera.id, store: try store(), policy: policy, time: time) { [logger] event in
             Self.log(event, logger)
+            if case .closed = event { progress.sealed(at: time.monotonicNow()) }
         }
         logger.info("starting", metadata: ["source": "\(camera.source.kind)"])
         pump.start(threadName: "cap-\(camera.id)")
         var lastError: String?
         while let event = await buffer.next() {
+            progress.handled(at: time.monotonicNow())
             log(event)
             do {
                 try segmenter.handle(event)
@@ -80,6 +89,16 @@ public final class CameraService: Service, Sendable {
             "frames": "\(c.delivered)", "dropped": "\(c.dropped)", "dropped_behind": "\(c.droppedBehind)",
             "dropped_by_device": "\(c.droppedByDevice)", "interruptions": "\(c.interruptions)",
         ])
+    }
+
+    /// Progress of one camera's recording, written by its recording thread.
+    public final class RecordingProgress: Sendable {
+        private let state = Mutex<(handled: MonotonicInstant?, sealed: MonotonicInstant?)>((nil, nil))
+        public init() {}
+        func handled(at now: MonotonicInstant) { state.withLock { $0.handled = now } }
+        func sealed(at now: MonotonicInstant) { state.withLock { $0.sealed = now } }
+        public var lastHandled: MonotonicInstant? { state.withLock { $0.handled } }
+        public var lastSealed: MonotonicInstant? { state.withLock { $0.sealed } }
     }
 
     private func log(_ event: CaptureEvent) {

@@ -5,6 +5,7 @@ import EdgeSystem
 import RecorderConfig
 import SegmentRing
 import Uplink
+import Watchdog
 
 /// The daemon's side of the control socket (`Sources/ControlSocket/openapi.yaml`): reads
 /// answer from what the daemon holds in memory and never touch a camera's thread; changes
@@ -15,6 +16,7 @@ struct ControlRoutes: ControlResponder {
     let keeper: RingKeeper
     let holds: HoldBook
     let uplink: Uplink?
+    let watchdog: WatchdogRunner?
     let audit: AuditLog
     let time: any TimeSource
     let started: MonotonicInstant
@@ -71,7 +73,7 @@ struct ControlRoutes: ControlResponder {
             ("uptimeSeconds", .number(String((now - started).nanoseconds / 1_000_000_000))),
             ("clock", .object([("synchronised", .bool(clockSynced())), ("utc", .string(time.wallNow().rfc3339Seconds))])),
             ("cameras", .array(cameras.map(camera))), ("ring", .object(ring)), ("uplink", .array(destinations)),
-        ])
+        ] + (watchdog.map { [("watchdog", Self.watchdog($0.snapshot))] } ?? []))
     }
 
     func camera(_ service: CameraService) -> JSONValue {
@@ -181,6 +183,16 @@ struct ControlRoutes: ControlResponder {
         }
         guard released > 0 else { return .error(404, "no hold covers \(camera) segment \(sequence)") }
         return .json(.object([("released", .number(String(released)))]))
+    }
+
+    static func watchdog(_ w: WatchdogRunner.Snapshot) -> JSONValue {
+        var fields: [(String, JSONValue)] = [
+            ("healthy", .bool(w.healthy)), ("problems", .array(w.problems.map { .string($0) })),
+            ("kicks", .number(String(w.kicks))), ("systemd", .bool(w.systemd)),
+        ]
+        if let hardware = w.hardware { fields.append(("hardware", .string(hardware))) }
+        if let degraded = w.degraded { fields.append(("degraded", .string(degraded))) }
+        return .object(fields)
     }
 
     static func decimal(_ value: Double, places: Int) -> String {

@@ -9,6 +9,7 @@ import SegmentRing
 import Segmenter
 import ServiceLifecycle
 import Uplink
+import Watchdog
 
 /// The firmware's version, recorded in every manifest.
 public enum Firmware {
@@ -52,7 +53,12 @@ public struct RecorderDaemon {
         try keeper.scan()
         let (recipients, time, fsync) = (config.recipients, sources.time, Duration.seconds(config.fsyncSeconds))
         let ringLogger = logger
-        let events: @Sendable (RingEvent) -> Void = { Self.log($0, ringLogger) }
+        let ringHealth = RingHealth(startedAt: sources.time.monotonicNow())
+        let clock = sources.time
+        let events: @Sendable (RingEvent) -> Void = { event in
+            Self.log(event, ringLogger)
+            if case .storageFault(let why) = event { ringHealth.failed(why, at: clock.monotonicNow()) }
+        }
         let services = try config.cameras.map { camera in
             try CameraService(
                 camera: camera, defaultSegmentSeconds: config.segmentSeconds, sources: sources,
@@ -67,6 +73,9 @@ public struct RecorderDaemon {
             "gateway": "\(config.gateway)", "cameras": "\(services.count)", "state": "\(config.stateDirectory)",
             "recipients": "\(config.recipients.count)", "firmware": "\(Firmware.version)",
         ])
+        if let hang = FaultSwitch.hangCaptureAfter {
+            logger.warning("test fault switch EDGE_FAULT_HANG_CAPTURE_AFTER is set: every capture loop hangs \(Int(hang.seconds)) s after its camera opens")
+        }
         let uplinkLogger = logger
         let uplink = try config.destinations.isEmpty ? nil : Uplink.start(
             ring: layout, keeper: keeper, holds: HoldBook(stateDirectory: config.stateDirectory),
@@ -74,12 +83,19 @@ public struct RecorderDaemon {
             events: { UplinkLog.log($0, uplinkLogger) })
         if uplink != nil { logger.info("uploading", metadata: ["destinations": "\(config.destinations.map(\.name).joined(separator: ","))"]) }
         defer { uplink?.stop() }
+        let watchdog = try startWatchdog(
+            services: services, uplink: uplink, ringHealth: ringHealth, lastRunCrashed: recovered.lastRunCrashed)
+        var stoppedCleanly = false
+        defer { watchdog.runner.stop(clean: stoppedCleanly) }
         let control = startControl(
             ControlRoutes(
                 config: config, cameras: services, keeper: keeper, holds: HoldBook(stateDirectory: config.stateDirectory),
-                uplink: uplink, audit: AuditLog(path: config.stateDirectory + "/audit.log", time: sources.time),
+                uplink: uplink, watchdog: watchdog.runner, audit: AuditLog(path: config.stateDirectory + "/audit.log", time: sources.time),
                 time: sources.time, started: started, clockSynced: { ClockStatus.isSynchronised() }))
         defer { control?.stop() }
+        let probe = control.flatMap { try? ControlProbe(path: $0.configuration.path, time: sources.time) }
+        probe?.install(on: watchdog.board, stuck: .seconds(config.watchdog.stuckSeconds))
+        defer { probe?.close() }
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) },
@@ -94,7 +110,48 @@ public struct RecorderDaemon {
         try await group.run()
         if let uplink { await Self.drain(uplink, logger: logger) }
         try recovery.markCleanStop()
+        stoppedCleanly = true
         logger.info("edge-recorderd stopped cleanly", metadata: ["evicted_unsent": "\(keeper.evictedUnsentCount)"])
+    }
+
+    /// The health board and the runner that kicks the watchdogs (hardware and systemd)
+    /// while it is healthy. After a restart storm the hardware watchdog is left unarmed.
+    func startWatchdog(
+        services: [CameraService], uplink: Uplink?, ringHealth: RingHealth, lastRunCrashed: Bool
+    ) throws -> (board: HealthBoard, runner: WatchdogRunner) {
+        let settings = config.watchdog
+        let board = HealthBoard()
+        HealthChecks.install(on: board, cameras: services, stuck: .seconds(settings.stuckSeconds), ring: ringHealth)
+        let storm = StartHistory(stateDirectory: config.stateDirectory)
+            .recordStart(lastRunCrashed: lastRunCrashed, at: sources.time.wallNow())
+        if let storm { logger.critical("restart storm, running degraded: \(storm)") }
+        var device: HardwareWatchdog?
+        if let path = settings.device, storm == nil {
+            do {
+                let opened = try HardwareWatchdog(path: path, timeoutSeconds: settings.timeoutSeconds)
+                logger.info("hardware watchdog armed", metadata: [
+                    "device": "\(path)", "identity": "\(opened.identity)", "timeout_s": "\(opened.timeoutSeconds)",
+                ])
+                device = opened
+            } catch {
+                logger.error("no hardware watchdog: \(error)")
+            }
+        }
+        let notifier = SystemdNotifier()
+        let logger = self.logger
+        let cameraCount = services.count
+        let runner = try WatchdogRunner(
+            board: board, device: device, notifier: notifier, time: sources.time, degraded: storm,
+            isReady: { services.allSatisfy { $0.buffer.status.state != .starting } },
+            statusLine: {
+                let streaming = services.count { $0.buffer.status.state == .streaming }
+                let waiting = uplink?.status().reduce(0) { $0 + $1.pending }
+                return "recording \(streaming)/\(cameraCount) cameras" + (waiting.map { ", \($0) waiting for upload" } ?? "")
+                    + (storm == nil ? "" : "; DEGRADED after a restart storm")
+            },
+            log: { level, message in logger.log(level: Logger.Level(rawValue: level) ?? .info, "\(message)") })
+        runner.start()
+        return (board, runner)
     }
 
     /// The control socket; recording goes on without it when it cannot be opened (the

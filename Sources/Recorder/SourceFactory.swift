@@ -17,6 +17,13 @@ public struct SourceFactory: Sendable {
     }
 
     public func maker(for camera: CameraConfiguration) -> @Sendable () -> any FrameSource {
+        let make = plainMaker(for: camera)
+        guard let after = FaultSwitch.hangCaptureAfter else { return make }
+        let time = self.time
+        return { FaultSwitch.HangingSource(make(), after: after, time: time) }
+    }
+
+    private func plainMaker(for camera: CameraConfiguration) -> @Sendable () -> any FrameSource {
         let time = self.time
         switch camera.source {
         case .testPattern(let size, let fps, let quality):

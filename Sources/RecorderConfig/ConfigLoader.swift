@@ -39,7 +39,7 @@ public enum ConfigLoader {
         throw ConfigError(source: source, problems: reader.problems)
     }
 
-    static let topFields = ["gateway", "stateDirectory", "recipients", "segmentSeconds", "fsyncSeconds", "cameras", "storage", "uplink", "control"]
+    static let topFields = ["gateway", "stateDirectory", "recipients", "segmentSeconds", "fsyncSeconds", "cameras", "storage", "uplink", "control", "watchdog"]
     static let destinationFields = ["name", "url", "caFile", "certFile", "keyFile", "pinnedKey", "rateBytesPerSecond", "windows", "concurrency", "connectSeconds", "stallSeconds"]
     static let storageFields = ["maxMiB", "cameraMaxMiB", "maxAgeHours", "minFreeMiB", "whenFull", "holdMaxMiB"]
     static let cameraFields = ["id", "source", "segmentSeconds", "width", "height", "fps", "jpegQuality", "path", "codec", "device", "pixelFormat", "stallSeconds"]
@@ -59,6 +59,7 @@ public enum ConfigLoader {
         let storage = top["storage"].map { readStorage($0, r) } ?? StorageLimits()
         let destinations = top["uplink"].map { readUplink($0, r) } ?? []
         let control = top["control"].map { readControl($0, r) } ?? ControlConfiguration()
+        let watchdog = top["watchdog"].map { readWatchdog($0, r) } ?? WatchdogConfiguration()
         var cameras: [CameraConfiguration] = []
         if let items = r.array(top, "cameras", at: "") {
             if items.isEmpty { r.problem("cameras", "no cameras: add at least one (see Board/config.example.json)") }
@@ -81,7 +82,21 @@ public enum ConfigLoader {
             fsyncSeconds: fsync, cameras: cameras, storage: storage)
         config.destinations = destinations
         config.control = control
+        config.watchdog = watchdog
         return config
+    }
+
+    /// `"watchdog": {"device": "/dev/watchdog", "timeoutSeconds": 15, "stuckSeconds": 20}`.
+    private static func readWatchdog(_ value: JSONValue, _ r: FieldReader) -> WatchdogConfiguration {
+        var watchdog = WatchdogConfiguration()
+        guard let m = r.object(value, at: "watchdog", allowed: ["device", "timeoutSeconds", "stuckSeconds"]) else { return watchdog }
+        if let device = r.string(m, "device", at: "watchdog", required: false) {
+            if !device.hasPrefix("/") { r.problem("watchdog.device", "\"\(device)\" is relative: give the device's path, e.g. /dev/watchdog") }
+            watchdog.device = device
+        }
+        watchdog.timeoutSeconds = r.integer(m, "timeoutSeconds", at: "watchdog", range: 2...600, required: false) ?? 15
+        watchdog.stuckSeconds = r.integer(m, "stuckSeconds", at: "watchdog", range: 3...600, required: false) ?? 20
+        return watchdog
     }
 
     /// `"control": {"socket": "/run/edge-recorder/control.sock", "group": "edge-admin"}`.

@@ -21,6 +21,8 @@ public struct RecorderConfiguration: Sendable, Equatable {
     public var destinations: [DestinationConfiguration] = []
     /// The control socket.
     public var control = ControlConfiguration()
+    /// The watchdogs.
+    public var watchdog = WatchdogConfiguration()
 
     public init(
         gateway: String, stateDirectory: String, recipients: [AgeRecipient], segmentSeconds: Int = 10,

@@ -58,11 +58,11 @@ func problems(_ json: String) -> [String] {
         BadConfig(name: "camera not an object", json: document(cameras: #""bars""#),
                   problems: ["cameras[0]: expected an object, found a string"]),
         BadConfig(name: "misspelt top-level field", json: document(cameras: pattern, fields: #""gateway": "g", "segmentSecond": 10"#),
-                  problems: [#"segmentSecond: unknown field; did you mean "segmentSeconds"? fields here: gateway, stateDirectory, recipients, segmentSeconds, fsyncSeconds, cameras, storage, uplink, control"#]),
+                  problems: [#"segmentSecond: unknown field; did you mean "segmentSeconds"? fields here: gateway, stateDirectory, recipients, segmentSeconds, fsyncSeconds, cameras, storage, uplink, control, watchdog"#]),
         BadConfig(name: "misspelt camera field", json: document(cameras: #"{"id": "a", "source": "test-pattern", "heigth": 480}"#),
                   problems: [#"cameras[0].heigth: unknown field; did you mean "height"? fields here: id, source, segmentSeconds, width, height, fps, jpegQuality, path, codec, device, pixelFormat, stallSeconds"#]),
         BadConfig(name: "unknown field, nothing close", json: document(cameras: pattern, fields: #""gateway": "g", "colour": "red""#),
-                  problems: ["colour: unknown field; fields here: gateway, stateDirectory, recipients, segmentSeconds, fsyncSeconds, cameras, storage, uplink, control"]),
+                  problems: ["colour: unknown field; fields here: gateway, stateDirectory, recipients, segmentSeconds, fsyncSeconds, cameras, storage, uplink, control, watchdog"]),
         BadConfig(name: "fields of another source kind", json: document(cameras: #"{"id": "a", "source": "test-pattern", "device": "/dev/video0", "codec": "h264"}"#),
                   problems: [#"cameras[0].codec: does not apply to a "test-pattern" source; it takes: width, height, fps, jpegQuality"#,
                              #"cameras[0].device: does not apply to a "test-pattern" source; it takes: width, height, fps, jpegQuality"#]),
@@ -84,6 +84,8 @@ func problems(_ json: String) -> [String] {
                              "uplink.destinations[0].stallSeconds: 1 is out of range 5…600"]),
         BadConfig(name: "control socket", json: document(cameras: pattern, fields: #""gateway": "g", "control": {"socket": "run/c.sock", "group": "a b"}"#),
                   problems: [#"control.socket: "run/c.sock" is relative: give an absolute path"#, #"control.group: "a b" is not a usable group name"#]),
+        BadConfig(name: "watchdog", json: document(cameras: pattern, fields: #""gateway": "g", "watchdog": {"device": "watchdog", "timeoutSeconds": 1}"#),
+                  problems: [#"watchdog.device: "watchdog" is relative: give the device's path, e.g. /dev/watchdog"#, "watchdog.timeoutSeconds: 1 is out of range 2…600"]),
         BadConfig(name: "test pattern too big and odd", json: document(cameras: #"{"id": "a", "source": "test-pattern", "width": 4000, "height": 481}"#),
                   problems: ["cameras[0].width: 4000 is out of range 16…3840", "cameras[0].height: 481 is odd: the test pattern needs an even height"]),
         BadConfig(name: "duplicate camera ids", json: document(cameras: [pattern, pattern, pattern].joined(separator: ",")),
@@ -150,7 +152,7 @@ func problems(_ json: String) -> [String] {
         let error = #expect(throws: ConfigError.self) { try ConfigLoader.parse(Array(json.utf8), source: "/etc/edge-recorder/config.json") }
         #expect(error?.description == """
             invalid config /etc/edge-recorder/config.json:
-              extra: unknown field; fields here: gateway, stateDirectory, recipients, segmentSeconds, fsyncSeconds, cameras, storage, uplink, control
+              extra: unknown field; fields here: gateway, stateDirectory, recipients, segmentSeconds, fsyncSeconds, cameras, storage, uplink, control, watchdog
               segmentSeconds: expected a number, found a string: write 25 without quotes
               cameras[1].fps: 0 is out of range 1…120
             """)

@@ -116,8 +116,20 @@ boot() {
     timeout -k 5 "$limit" qemu-system-x86_64 -accel "$accel" $(qemu_args "$vmlinux" "$initrd") \
         -append "console=ttyS0 quiet loglevel=3 panic=-1 board.scenario=$s" \
         -virtfs "local,path=$results,mount_tag=host0,security_model=none,id=host0" \
-        </dev/null 2>&1 | tee "$results/$s/console.log" | grep --line-buffered "^board:" | sed -u 's/^/  /' || true
+        </dev/null 2>&1 | stamp_lines "$results/$s/console-times.log" | tee "$results/$s/console.log" |
+        grep --line-buffered "^board:" | sed -u 's/^/  /' || true
+    date +%s.%N >"$results/$s/host-exit"
     echo "  ($s: $((SECONDS - start)) s in QEMU)"
     BOOT_SECONDS[$s]=$((SECONDS - start))
 }
 declare -A BOOT_SECONDS=()
+
+# stamp_lines FILE: passes lines through, and writes each "board:" line to FILE with the
+# host's clock when it arrived (the watchdog judge times the reset with it).
+stamp_lines() {
+    local line
+    while IFS= read -r line; do
+        printf '%s\n' "$line"
+        case $line in board:*) printf '%s %s\n' "$EPOCHREALTIME" "$line" >>"$1" ;; esac
+    done
+}

@@ -187,3 +187,39 @@ judge_faults() {
             "faults drop 20%" "$FRAMES" "$SPAN" "$RATE" "$share" "$(grep -o 'dropped=.*' "$run/stop-line")")")
     fi
 }
+
+# The watchdog: a healthy minute with the i6300esb armed (5 s) never resets and a clean
+# stop disarms it; a hung capture loop stops the kicks and the board resets within the
+# timeout plus 1 s, timed on the host: from the daemon's "no longer kicked" line (its
+# guest uptime, carried to the host by a console line stamped on arrival) to QEMU's exit
+# on the reset (-no-reboot).
+WATCHDOG_TIMEOUT=5
+judge_watchdog() {
+    local run=$1/healthy hang=$1/hang line host guest_logged guest_now exit_at stopped_at delay hang_at detect
+    if [ ! -f "$run/exit" ] || [ "$(cat "$run/exit")" != 0 ]; then
+        failed watchdog "the healthy run did not stop cleanly (exit '$(cat "$run/exit" 2>/dev/null)')"
+    fi
+    grep -q "hardware watchdog armed" "$run/daemon.log" 2>/dev/null || failed watchdog "the healthy run did not arm the hardware watchdog"
+    grep -q "no longer kicked" "$run/daemon.log" 2>/dev/null && failed watchdog "the healthy run stopped kicking: $(grep -m1 'no longer kicked' "$run/daemon.log")"
+    grep -q "up 10 s after the clean stop" "$run/events" 2>/dev/null \
+        || failed watchdog "the board did not stay up 10 s after the clean stop (not disarmed?)"
+    line=$(grep -m1 "board: kicks stopped at uptime" "$1/console-times.log" 2>/dev/null || true)
+    if [ -z "$line" ]; then
+        failed watchdog "the hung daemon never stopped kicking (no 'no longer kicked' line); see $hang/daemon.log"
+        return
+    fi
+    grep -q "NO RESET" "$1/console.log" && failed watchdog "no reset 30 s after the kicks stopped"
+    [ -f "$1/result" ] && failed watchdog "the guest finished normally: it was not reset"
+    host=$(echo "$line" | cut -d' ' -f1)
+    guest_logged=$(echo "$line" | sed -n 's/.*at uptime \([0-9.]*\) (now \([0-9.]*\)).*/\1/p')
+    guest_now=$(echo "$line" | sed -n 's/.*at uptime \([0-9.]*\) (now \([0-9.]*\)).*/\2/p')
+    exit_at=$(cat "$1/host-exit")
+    stopped_at=$(calc "$host - ($guest_now - $guest_logged)" 3)
+    delay=$(calc "$exit_at - $stopped_at" 2)
+    hang_at=$(log_time "$hang" ": streaming")
+    detect=$(calc "$guest_logged - ${hang_at:-0} - 8" 1)
+    awk -v d="$delay" -v t="$WATCHDOG_TIMEOUT" 'BEGIN { exit !(d > 0 && d <= t + 1) }' \
+        || failed watchdog "the reset came $delay s after the kicks stopped (allowed: up to $((WATCHDOG_TIMEOUT + 1)) s)"
+    SUMMARY+=("$(printf '%-18s healthy 60 s: no reset, clean stop disarmed; hung capture seen after %s s, reset %s s after the last kick decision (timeout %d s)' \
+        watchdog "$detect" "$delay" "$WATCHDOG_TIMEOUT")")
+}

@@ -1,0 +1,87 @@
+import ControlClient
+import EdgeCore
+import EdgeSystem
+import SegmentRing
+import Synchronization
+import Watchdog
+
+/// The daemon's stages on the health board. Each check names what is stuck; a camera
+/// known to be unplugged or reopening is idle, not stuck.
+enum HealthChecks {
+    static func install(on board: HealthBoard, cameras: [CameraService], stuck: Duration, ring: RingHealth) {
+        for camera in cameras {
+            let id = camera.camera.id
+            board.add("camera \(id)") { now in
+                let status = camera.buffer.status
+                // Capture: frames keep coming while the source says it streams.
+                if status.state == .streaming, let last = status.lastFrameAt, now - last > stuck {
+                    return "no frame for \(Int((now - last).seconds)) s while streaming (capture loop stuck?)"
+                }
+                // Recording: frames waiting, none taken.
+                if camera.buffer.queuedFrames > 0, let handled = camera.progress.lastHandled, now - handled > stuck {
+                    return "\(camera.buffer.queuedFrames) frames waiting, none recorded for \(Int((now - handled).seconds)) s (disk or sealer stuck?)"
+                }
+                // Sealing: a streaming camera closes a segment every segment length.
+                let sealLimit = camera.segmentLength * 2 + stuck
+                let sealed = camera.progress.lastSealed ?? ring.startedAt
+                if status.state == .streaming, let handled = camera.progress.lastHandled, now - handled < stuck,
+                    now - sealed > sealLimit
+                {
+                    return "no segment sealed for \(Int((now - sealed).seconds)) s"
+                }
+                return nil
+            }
+        }
+        board.add("ring") { now in
+            guard let (since, why) = ring.fault, now - since > stuck * 3 else { return nil }
+            return "not writable for \(Int((now - since).seconds)) s: \(why)"
+        }
+    }
+}
+
+/// Storage faults as the ring reports them, cleared by the next sealed segment.
+final class RingHealth: Sendable {
+    let startedAt: MonotonicInstant
+    private let state = Mutex<(since: MonotonicInstant, why: String)?>(nil)
+
+    init(startedAt: MonotonicInstant) { self.startedAt = startedAt }
+
+    func failed(_ why: String, at now: MonotonicInstant) {
+        state.withLock { if $0 == nil { $0 = (now, why) } }
+    }
+
+    func recovered() { state.withLock { $0 = nil } }
+
+    var fault: (MonotonicInstant, String)? { state.withLock { $0.map { ($0.since, $0.why) } } }
+}
+
+/// Asks the daemon's own control socket for its status every 10 s from a thread of its
+/// own, the way edgectl would: the socket is healthy while it answers.
+final class ControlProbe: Sendable {
+    private let lastAnswer: Mutex<MonotonicInstant>
+    private let stop: Wakeup
+    let path: String
+
+    init(path: String, time: any TimeSource) throws(SystemError) {
+        self.path = path
+        lastAnswer = Mutex(time.monotonicNow())
+        stop = try Wakeup()
+        startThread(name: "control-probe") { [self] in
+            while !stop.isSignalled {
+                if (try? ControlClient(socketPath: path, timeoutSeconds: 10).get("/v1/status"))?.status == 200 {
+                    lastAnswer.withLock { $0 = time.monotonicNow() }
+                }
+                stop.wait(timeout: .seconds(10))
+            }
+        }
+    }
+
+    func install(on board: HealthBoard, stuck: Duration) {
+        board.add("control socket") { [self] now in
+            let last = lastAnswer.withLock { $0 }
+            return now - last > stuck + .seconds(10) ? "\(path) has not answered for \(Int((now - last).seconds)) s" : nil
+        }
+    }
+
+    func close() { stop.signal() }
+}

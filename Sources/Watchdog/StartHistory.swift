@@ -1,0 +1,58 @@
+import EdgeSystem
+
+/// The restart-storm guard: how each recent start of the daemon went, in
+/// `<state>/starts` ("<UTC ns> clean|crash" per line, the newest 50). When the daemon
+/// crashed `limit` times within `window`, arming the hardware watchdog would turn a
+/// crash loop into a reboot loop: the daemon then runs degraded — recording, without the
+/// hardware watchdog — and says so in its status, until a clean stop.
+public struct StartHistory: Sendable {
+    public let path: String
+    public var limit: Int
+    public var window: Duration
+
+    public init(stateDirectory: String, limit: Int = 5, window: Duration = .seconds(900)) {
+        path = stateDirectory + "/starts"
+        self.limit = limit
+        self.window = window
+    }
+
+    /// Records this start (`lastRunCrashed` as RingRecovery found it) and returns why the
+    /// daemon must run degraded, or nil.
+    public func recordStart(lastRunCrashed: Bool, at now: WallTime) -> String? {
+        var lines = ((try? FileSystem.readFile(path, limit: 64 << 10)).map { String(decoding: $0, as: UTF8.self) } ?? "")
+            .split(separator: "\n").map(String.init)
+        lines.append("\(now.nanosecondsSinceEpoch) \(lastRunCrashed ? "crash" : "clean")")
+        lines = Array(lines.suffix(50))
+        try? RingLayoutFree.writeAtomically(Array((lines.joined(separator: "\n") + "\n").utf8), to: path)
+        // The run before this one stopped cleanly: whatever came before is over.
+        guard lastRunCrashed else { return nil }
+        let since = now.nanosecondsSinceEpoch - window.nanoseconds
+        var crashes = 0
+        // Count the crashes in the window, newest first, up to the last clean start.
+        for line in lines.reversed() {
+            let parts = line.split(separator: " ")
+            guard parts.count == 2, let at = Int64(parts[0]) else { continue }
+            if parts[1] == "clean" { break }
+            if parts[1] == "crash" && at >= since { crashes += 1 }
+        }
+        guard crashes >= limit else { return nil }
+        return "\(crashes) crashes within \(window.nanoseconds / 60_000_000_000) min: the hardware watchdog is not armed, so a crash loop cannot become a reboot loop"
+    }
+}
+
+/// Temp file, fsync, rename: the same steps as the ring's own files, without depending on it.
+enum RingLayoutFree {
+    static func writeAtomically(_ bytes: [UInt8], to path: String) throws(SystemError) {
+        let temporary = path + ".tmp"
+        let fd = try FileDescriptor.open(temporary, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o640)
+        do {
+            try fd.writeAll(bytes)
+            try fd.sync()
+            try fd.close()
+        } catch {
+            try? fd.close()
+            throw error
+        }
+        try FileSystem.rename(temporary, to: path)
+    }
+}
