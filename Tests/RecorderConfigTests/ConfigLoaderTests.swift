@@ -62,9 +62,19 @@ import Testing
         let path = Fixtures.directory + "/../../Board/config.example.json"
         let config = try ConfigLoader.load(path: path)
         let centre = try AgeRecipient(parsing: "age1pagexks9869uqndm426rq9ue062xeqq9urjdypawsachn07cv4fqgtgd2n")
-        #expect(config == RecorderConfiguration(
+        var expected = RecorderConfiguration(
             gateway: "site-042", stateDirectory: "/var/lib/edge-recorder", recipients: [centre], segmentSeconds: 10,
-            fsyncSeconds: 2, cameras: Self.exampleCameras))
+            fsyncSeconds: 2, cameras: Self.exampleCameras,
+            storage: StorageLimits(maxMiB: 24576, minFreeMiB: 512, whenFull: .evictOldest, holdMaxMiB: 4096))
+        expected.destinations = [
+            DestinationConfiguration(
+                name: "centre", url: "https://centre.example:8443", caFile: "/etc/edge-recorder/centre-ca.pem",
+                certFile: "/etc/edge-recorder/site-042.pem", keyFile: "/etc/edge-recorder/site-042.key",
+                rateBytesPerSecond: 2_000_000, concurrency: 2)
+        ]
+        expected.control = ControlConfiguration(socket: "/run/edge-recorder/control.sock", group: "edge-admin")
+        expected.watchdog = WatchdogConfiguration(device: "/dev/watchdog", timeoutSeconds: 15, stuckSeconds: 20)
+        #expect(config == expected)
     }
 
     @Test func missingFileSaysWhereToStart() throws {
