@@ -11,7 +11,8 @@ struct EdgeRecorderd: AsyncParsableCommand {
         abstract: "Records cameras into Matroska segments.",
         discussion: """
             Runs every camera in the config until SIGTERM or SIGINT, which close each open \
-            segment cleanly. An invalid config exits with status 78 (EX_CONFIG) and touches nothing.
+            segment cleanly; SIGHUP is ignored (restart to apply a new config). An invalid \
+            config exits with status 78 (EX_CONFIG) and touches nothing.
             """)
 
     @Option(name: .long, help: ArgumentHelp("The config file.", valueName: "FILE"))
@@ -28,6 +29,9 @@ struct EdgeRecorderd: AsyncParsableCommand {
 
     func run() async throws {
         EarlyStop.install()
+        // Config reload on SIGHUP is not there yet: ignoring it keeps a stray
+        // `kill -HUP` (or a terminal hang-up) from ending the recording.
+        signal(SIGHUP, SIG_IGN)
         let level: Logger.Level = verbose ? .debug : .info
         LoggingSystem.bootstrap { LineLogHandler(label: $0, level: level) }
         let logger = Logger(label: "edge-recorderd")
