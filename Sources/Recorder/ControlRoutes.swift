@@ -12,6 +12,8 @@ import Watchdog
 /// (holds, releases) are written to the audit log before they are answered.
 struct ControlRoutes: ControlResponder {
     let config: RecorderConfiguration
+    /// The file the daemon read its config from.
+    let configPath: String?
     let cameras: [CameraService]
     let keeper: RingKeeper
     let holds: HoldBook
@@ -24,7 +26,7 @@ struct ControlRoutes: ControlResponder {
 
     static let routes: [(method: String, path: String)] = [
         ("GET", "/v1/status"), ("GET", "/v1/cameras"), ("GET", "/v1/segments"), ("POST", "/v1/segments/hold"),
-        ("POST", "/v1/segments/release"),
+        ("POST", "/v1/segments/release"), ("GET", "/v1/config"), ("POST", "/v1/config/validate"),
     ]
 
     func respond(to request: ControlRequest) async -> ControlResponse {
@@ -34,6 +36,8 @@ struct ControlRoutes: ControlResponder {
         case ("GET", "/v1/segments"): return segments(request)
         case ("POST", "/v1/segments/hold"): return hold(request)
         case ("POST", "/v1/segments/release"): return release(request)
+        case ("GET", "/v1/config"): return configFile()
+        case ("POST", "/v1/config/validate"): return validateConfig(request)
         default:
             let allowed = Self.routes.filter { $0.path == request.path }.map(\.method)
             if !allowed.isEmpty {

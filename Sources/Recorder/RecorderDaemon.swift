@@ -22,8 +22,11 @@ public struct RecorderDaemon {
     public let config: RecorderConfiguration
     public let sources: SourceFactory
     public let logger: Logger
+    /// The file `config` was read from (shown and compared over the control socket).
+    public var configPath: String?
 
-    public init(config: RecorderConfiguration, sources: SourceFactory, logger: Logger) {
+    public init(config: RecorderConfiguration, sources: SourceFactory, logger: Logger, configPath: String? = nil) {
+        self.configPath = configPath
         self.config = config
         self.sources = sources
         self.logger = logger
@@ -89,7 +92,7 @@ public struct RecorderDaemon {
         defer { watchdog.runner.stop(clean: stoppedCleanly) }
         let control = startControl(
             ControlRoutes(
-                config: config, cameras: services, keeper: keeper, holds: HoldBook(stateDirectory: config.stateDirectory),
+                config: config, configPath: configPath, cameras: services, keeper: keeper, holds: HoldBook(stateDirectory: config.stateDirectory),
                 uplink: uplink, watchdog: watchdog.runner, audit: AuditLog(path: config.stateDirectory + "/audit.log", time: sources.time),
                 time: sources.time, started: started, clockSynced: { ClockStatus.isSynchronised() }))
         defer { control?.stop() }

@@ -46,7 +46,9 @@ struct EdgeRecorderd: AsyncParsableCommand {
             print("\(config): valid, \(loaded.cameras.count) camera(s)")
             return
         }
-        let daemon = RecorderDaemon(config: loaded, sources: SourceFactory(time: SystemTime(), v4l2: V4L2Wiring.source), logger: logger)
+        let daemon = RecorderDaemon(
+            config: loaded, sources: SourceFactory(time: SystemTime(), v4l2: V4L2Wiring.source), logger: logger,
+            configPath: config)
         try await daemon.run()
     }
 }

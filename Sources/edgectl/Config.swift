@@ -4,8 +4,8 @@ import RecorderConfig
 extension Edgectl {
     struct Config: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check the recorder's config.",
-            subcommands: [Validate.self])
+            abstract: "Show or check the recorder's config.",
+            subcommands: [Show.self, Validate.self])
     }
 }
 
