@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import EdgeSystem
 import NIOCore
 import NIOHTTP1
 
@@ -21,6 +22,7 @@ final class ControlHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private let responder: any ControlResponder
+    private let executor: ThreadExecutor
     private let access: AccessPolicy
     private let limits: Limits
     private let onRefused: @Sendable (PeerCredentials?, String) -> Void
@@ -33,10 +35,11 @@ final class ControlHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var deadline: Scheduled<Void>?
 
     init(
-        responder: any ControlResponder, access: AccessPolicy, limits: Limits,
+        responder: any ControlResponder, executor: ThreadExecutor, access: AccessPolicy, limits: Limits,
         onRefused: @escaping @Sendable (PeerCredentials?, String) -> Void
     ) {
         self.responder = responder
+        self.executor = executor
         self.access = access
         self.limits = limits
         self.onRefused = onRefused
@@ -124,7 +127,9 @@ final class ControlHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let responder = self.responder
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let promise = context.eventLoop.makePromise(of: ControlResponse.self)
-        promise.completeWithTask { await responder.respond(to: request) }
+        // On the socket's own thread, not the shared task pool: the socket answers even
+        // when every pool thread is blocked (which is what the health board relies on).
+        Task(executorPreference: executor) { promise.succeed(await responder.respond(to: request)) }
         promise.futureResult.whenSuccess { response in
             let (handler, context) = bound.value
             handler.busy = false

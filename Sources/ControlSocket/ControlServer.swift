@@ -39,6 +39,8 @@ public final class ControlServer: Sendable {
 
     public let configuration: Configuration
     private let group: MultiThreadedEventLoopGroup
+    /// Where the responder runs: a thread of the socket's own.
+    private let executor: ThreadExecutor
     private let channel: any Channel
     private let clients: ClientCount
 
@@ -50,6 +52,7 @@ public final class ControlServer: Sendable {
         let path = configuration.path
         try removeStaleSocket(path)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let executor = ThreadExecutor(name: "control")
         let clients = ClientCount()
         let limits = ControlHTTPHandler.Limits(
             maxBodyBytes: configuration.maxBodyBytes,
@@ -70,7 +73,8 @@ public final class ControlServer: Sendable {
                     // while an answer is pending.
                     try sync.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: false)
                     try sync.addHandler(
-                        ControlHTTPHandler(responder: responder, access: access, limits: limits, onRefused: refused))
+                        ControlHTTPHandler(
+                            responder: responder, executor: executor, access: access, limits: limits, onRefused: refused))
                 }
             }
         let channel: any Channel
@@ -78,6 +82,7 @@ public final class ControlServer: Sendable {
             channel = try bootstrap.bind(unixDomainSocketPath: path).wait()
         } catch {
             try? group.syncShutdownGracefully()
+            executor.shutdown()
             throw ControlSocketError("cannot listen on \(path): \(error)")
         }
         // Only root and the access group may connect at all.
@@ -85,12 +90,16 @@ public final class ControlServer: Sendable {
             log("control: cannot give \(path) to group \(access.groupName): \(String(cString: strerror(errno)))")
         }
         chmod(path, 0o660)
-        return ControlServer(configuration: configuration, group: group, channel: channel, clients: clients)
+        return ControlServer(configuration: configuration, group: group, executor: executor, channel: channel, clients: clients)
     }
 
-    private init(configuration: Configuration, group: MultiThreadedEventLoopGroup, channel: any Channel, clients: ClientCount) {
+    private init(
+        configuration: Configuration, group: MultiThreadedEventLoopGroup, executor: ThreadExecutor, channel: any Channel,
+        clients: ClientCount
+    ) {
         self.configuration = configuration
         self.group = group
+        self.executor = executor
         self.channel = channel
         self.clients = clients
     }
@@ -102,6 +111,7 @@ public final class ControlServer: Sendable {
     public func stop() {
         try? channel.close().wait()
         try? group.syncShutdownGracefully()
+        executor.shutdown()
         _ = unlink(configuration.path)
     }
 

@@ -43,13 +43,15 @@ public enum CaptureState: String, Sendable, Equatable {
 
 /// A camera's state for status displays: where the source is, its format, and when the
 /// newest frame was captured.
-public struct CaptureStatus: Sendable, Equatable {
+public struct CaptureStatus: Sendable {
     public var state: CaptureState = .starting
     public var format: StreamFormat?
     /// The newest frame's capture time; nil before the first.
     public var lastFrameAt: MonotonicInstant?
     /// Why the source was last lost or failed to open.
     public var lastFailure: String?
+    /// The newest frame itself (shared, not copied), for a live snapshot.
+    public var latestFrame: Frame?
     public init() {}
 
     mutating func note(_ event: CaptureEvent) {
@@ -59,6 +61,7 @@ public struct CaptureStatus: Sendable, Equatable {
             self.format = format
         case .frame(let frame):
             lastFrameAt = frame.captureTime
+            latestFrame = frame
         case .interrupted(let failure, _):
             state = .lost
             lastFailure = "\(failure)"

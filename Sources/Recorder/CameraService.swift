@@ -59,7 +59,12 @@ public final class CameraService: Service, Sendable {
         let time = self.time
         let segmenter = Segmenter(camera: camera.id, store: try store(), policy: policy, time: time) { [logger] event in
             Self.log(event, logger)
-            if case .closed = event { progress.sealed(at: time.monotonicNow()) }
+            switch event {
+            case .opened(let sequence, _, _): progress.opened(sequence)
+            case .closed: progress.sealed(at: time.monotonicNow())
+            case .lost: progress.opened(nil)
+            default: break
+            }
         }
         logger.info("starting", metadata: ["source": "\(camera.source.kind)"])
         pump.start(threadName: "cap-\(camera.id)")
@@ -93,12 +98,20 @@ public final class CameraService: Service, Sendable {
 
     /// Progress of one camera's recording, written by its recording thread.
     public final class RecordingProgress: Sendable {
-        private let state = Mutex<(handled: MonotonicInstant?, sealed: MonotonicInstant?)>((nil, nil))
+        private let state = Mutex<(handled: MonotonicInstant?, sealed: MonotonicInstant?, open: UInt64?)>((nil, nil, nil))
         public init() {}
         func handled(at now: MonotonicInstant) { state.withLock { $0.handled = now } }
-        func sealed(at now: MonotonicInstant) { state.withLock { $0.sealed = now } }
+        func opened(_ sequence: UInt64?) { state.withLock { $0.open = sequence } }
+        func sealed(at now: MonotonicInstant) {
+            state.withLock {
+                $0.sealed = now
+                $0.open = nil
+            }
+        }
         public var lastHandled: MonotonicInstant? { state.withLock { $0.handled } }
         public var lastSealed: MonotonicInstant? { state.withLock { $0.sealed } }
+        /// The sequence number of the segment being written, if one is open.
+        public var openSegment: UInt64? { state.withLock { $0.open } }
     }
 
     private func log(_ event: CaptureEvent) {

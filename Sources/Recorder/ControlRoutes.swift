@@ -38,8 +38,11 @@ struct ControlRoutes: ControlResponder {
         case ("POST", "/v1/segments/release"): return release(request)
         case ("GET", "/v1/config"): return configFile()
         case ("POST", "/v1/config/validate"): return validateConfig(request)
+        case ("GET", _) where Self.snapshotCamera(request.path) != nil:
+            return snapshot(request, camera: Self.snapshotCamera(request.path)!)
         default:
-            let allowed = Self.routes.filter { $0.path == request.path }.map(\.method)
+            var allowed = Self.routes.filter { $0.path == request.path }.map(\.method)
+            if Self.snapshotCamera(request.path) != nil { allowed = ["GET"] }
             if !allowed.isEmpty {
                 var response = ControlResponse.error(405, "\(request.method) is not allowed on \(request.path); use \(allowed.joined(separator: ", "))")
                 response.headers = [("Allow", allowed.joined(separator: ", "))]
@@ -97,6 +100,7 @@ struct ControlRoutes: ControlResponder {
             fields.append(("lastFrameAgeSeconds", .number(Self.decimal(max(0, age), places: 3))))
         }
         if let failure = status.lastFailure { fields.append(("lastFailure", .string(failure))) }
+        if let open = service.progress.openSegment { fields.append(("openSegment", .number(String(open)))) }
         return .object(fields)
     }
 

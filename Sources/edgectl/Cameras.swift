@@ -5,7 +5,7 @@ extension Edgectl {
     struct Cameras: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Look at cameras.",
-            subcommands: [Probe.self])
+            subcommands: [Probe.self, Snapshot.self])
     }
 }
 

@@ -20,6 +20,24 @@ struct SocketOption: ParsableArguments {
         }
     }
 
+    /// GETs `path` and returns the body as it is (a picture), or exits 1 with the error.
+    func getBytes(_ path: String) throws -> (bytes: [UInt8], contentType: String?) {
+        let response: ControlClient.Response
+        do { response = try ControlClient(socketPath: socket).get(path) } catch {
+            printError(error.description)
+            throw ExitCode(Edgectl.daemonUnreachable)
+        }
+        guard response.status == 200 else {
+            if case .string(let message)? = (try? JSONParser.parse(response.body))?["error"] {
+                printError(message)
+            } else {
+                printError("edge-recorderd answered \(response.status)")
+            }
+            throw ExitCode(1)
+        }
+        return (response.body, response.header("content-type"))
+    }
+
     private func call(_ request: () throws(ControlClientError) -> ControlClient.Response) throws -> (raw: [UInt8], json: JSONValue) {
         let response: ControlClient.Response
         do { response = try request() } catch {
