@@ -106,7 +106,7 @@ public final class SegmentReceiver: Sendable {
             guard offset == durable else {
                 throw Refusal(416, "offset-mismatch", "Edge-Offset \(offset), but \(durable) bytes are durable: resume from \(durable)", offset: durable)
             }
-            guard offset + contentLength <= segment.ciphertextSize else {
+            guard contentLength <= segment.ciphertextSize - offset else {
                 throw Refusal.malformed("bytes \(offset)..<\(offset + contentLength) run past the ciphertext size \(segment.ciphertextSize)")
             }
             await beforeBody()
@@ -245,6 +245,8 @@ public final class SegmentReceiver: Sendable {
         } catch {
             failure = error
         }
+        // The body is done: flushing and fsync are not a stalled peer.
+        watch.finish()
         try await flush()
         try await io {
             try partial.sync()

@@ -106,6 +106,8 @@ public struct ControlClient: Sendable {
             if n == 0 { return out }
             if n < 0 {
                 if errno == EINTR { continue }
+                // The server answered and closed with our request unread (503 when busy).
+                if (errno == ECONNRESET || errno == EPIPE) && !out.isEmpty { return out }
                 if errno == EAGAIN || errno == EWOULDBLOCK { throw .timedOut(socketPath, timeoutSeconds) }
                 throw .cannotConnect(socketPath, "reading the answer: \(String(cString: strerror(errno)))")
             }

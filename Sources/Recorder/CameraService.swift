@@ -71,6 +71,7 @@ public final class CameraService: Service, Sendable {
         var lastError: String?
         while let event = await buffer.next() {
             progress.handled(at: time.monotonicNow())
+            if case .streaming = event { progress.streaming(at: time.monotonicNow()) }
             log(event)
             do {
                 try segmenter.handle(event)
@@ -98,8 +99,12 @@ public final class CameraService: Service, Sendable {
 
     /// Progress of one camera's recording, written by its recording thread.
     public final class RecordingProgress: Sendable {
-        private let state = Mutex<(handled: MonotonicInstant?, sealed: MonotonicInstant?, open: UInt64?)>((nil, nil, nil))
+        private let state = Mutex<(handled: MonotonicInstant?, sealed: MonotonicInstant?, open: UInt64?, streaming: MonotonicInstant?)>(
+            (nil, nil, nil, nil))
         public init() {}
+        func streaming(at now: MonotonicInstant) { state.withLock { $0.streaming = now } }
+        /// When the source last (re)started streaming.
+        public var streamingSince: MonotonicInstant? { state.withLock { $0.streaming } }
         func handled(at now: MonotonicInstant) { state.withLock { $0.handled = now } }
         func opened(_ sequence: UInt64?) { state.withLock { $0.open = sequence } }
         func sealed(at now: MonotonicInstant) {

@@ -251,7 +251,7 @@ struct JSONFields {
 
     mutating func sequence(_ name: String) -> UInt64? {
         guard let value = fields[name] else { return nil }
-        guard case .number(let text) = value, let n = UInt64(text) else {
+        guard case .number(let text) = value, let n = UInt64(text), n <= UInt64(Int64.max) else {
             if problem == nil { problem = "\(name) must be a segment number (a whole number ≥ 0)" }
             return nil
         }

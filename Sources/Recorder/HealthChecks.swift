@@ -23,7 +23,8 @@ enum HealthChecks {
                 }
                 // Sealing: a streaming camera closes a segment every segment length.
                 let sealLimit = camera.segmentLength * 2 + stuck
-                let sealed = camera.progress.lastSealed ?? ring.startedAt
+                // From the last seal, or from when the camera (re)started streaming.
+                let sealed = max(camera.progress.lastSealed ?? ring.startedAt, camera.progress.streamingSince ?? ring.startedAt)
                 if status.state == .streaming, let handled = camera.progress.lastHandled, now - handled < stuck,
                     now - sealed > sealLimit
                 {
@@ -33,7 +34,13 @@ enum HealthChecks {
             }
         }
         board.add("ring") { now in
-            guard let (since, why) = ring.fault, now - since > stuck * 3 else { return nil }
+            guard let (since, why) = ring.fault else { return nil }
+            // A segment sealed since the fault: the ring is writable again.
+            if cameras.contains(where: { ($0.progress.lastSealed ?? since) > since }) {
+                ring.recovered()
+                return nil
+            }
+            guard now - since > stuck * 3 else { return nil }
             return "not writable for \(Int((now - since).seconds)) s: \(why)"
         }
     }
@@ -68,7 +75,8 @@ final class ControlProbe: Sendable {
         stop = try Wakeup()
         startThread(name: "control-probe") { [self] in
             while !stop.isSignalled {
-                if (try? ControlClient(socketPath: path, timeoutSeconds: 10).get("/v1/status"))?.status == 200 {
+                // Any answer is alive, a 503 "too many clients" too.
+                if (try? ControlClient(socketPath: path, timeoutSeconds: 10).get("/v1/status")) != nil {
                     lastAnswer.withLock { $0 = time.monotonicNow() }
                 }
                 stop.wait(timeout: .seconds(10))

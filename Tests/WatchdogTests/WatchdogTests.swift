@@ -108,22 +108,38 @@ import TestSupport
         let history = StartHistory(stateDirectory: dir, limit: 3, window: .seconds(600))
         var now = WallTime(nanosecondsSinceEpoch: 1_800_000_000_000_000_000)
         func later(_ seconds: Int64) { now = WallTime(nanosecondsSinceEpoch: now.nanosecondsSinceEpoch + seconds * 1_000_000_000) }
-        #expect(history.recordStart(lastRunCrashed: false, at: now) == nil)
+        func start(_ crashed: Bool, boot: String = "b1", synced: Bool = true) -> String? {
+            history.recordStart(lastRunCrashed: crashed, at: now, clockSynced: synced, bootID: boot)
+        }
+        #expect(start(false) == nil)
         later(60)
-        #expect(history.recordStart(lastRunCrashed: true, at: now) == nil)
+        #expect(start(true) == nil)
         later(60)
-        #expect(history.recordStart(lastRunCrashed: true, at: now) == nil)
+        #expect(start(true) == nil)
         later(60)
-        let degraded = history.recordStart(lastRunCrashed: true, at: now)
-        #expect(degraded?.contains("3 crashes within 10 min") == true)
+        #expect(start(true)?.contains("3 crashes within 10 min") == true)
         // A clean run ends the storm.
         later(60)
-        #expect(history.recordStart(lastRunCrashed: false, at: now) == nil)
+        #expect(start(false) == nil)
         // Crashes spread out over more than the window are no storm.
         for _ in 0..<4 {
             later(400)
-            #expect(history.recordStart(lastRunCrashed: true, at: now) == nil)
+            #expect(start(true) == nil)
         }
+        // A board without a real-time clock: every boot starts near 1970, unsynchronised.
+        // Power cuts (one crash per boot) are no storm however close their times look…
+        later(60)
+        #expect(start(false) == nil)
+        now = WallTime(nanosecondsSinceEpoch: 30_000_000_000)
+        for boot in ["p1", "p2", "p3", "p4"] {
+            #expect(start(true, boot: boot, synced: false) == nil)
+        }
+        // … but crashes within one boot are.
+        #expect(start(true, boot: "p5", synced: false) == nil)
+        later(30)
+        #expect(start(true, boot: "p5", synced: false) == nil)
+        later(30)
+        #expect(start(true, boot: "p5", synced: false)?.contains("3 crashes") == true)
     }
 
     /// The real device, where there is one to spare (the board tests it for real).
