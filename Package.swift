@@ -75,8 +75,8 @@ let package = Package(
             exclude: ["openapi.yaml"]),
         // The health board and the watchdogs it feeds (hardware, systemd).
         .target(name: "Watchdog", dependencies: ["CLinux", "EdgeSystem"]),
-        // edgectl's side of the control socket: plain C library calls.
-        .target(name: "ControlClient"),
+        // edgectl's side of the control socket: plain C library calls (no NIO).
+        .target(name: "ControlClient", dependencies: ["EdgeSystem"]),
         .target(
             name: "Recorder",
             dependencies: [

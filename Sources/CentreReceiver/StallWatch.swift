@@ -1,3 +1,4 @@
+import EdgeSystem
 import Synchronization
 
 /// Calls `stalled` once when `progressed()` has not been called for `timeout`; checked
@@ -23,8 +24,7 @@ final class StallWatch: Sendable {
     }
 
     func progressed() {
-        let now = elapsed()
-        last.store(now.components.seconds * 1_000_000_000 + now.components.attoseconds / 1_000_000_000, ordering: .relaxed)
+        last.store(elapsed().nanoseconds, ordering: .relaxed)
     }
 
     func finish() { task.withLock { $0?.cancel() } }

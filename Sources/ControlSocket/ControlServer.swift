@@ -56,8 +56,7 @@ public final class ControlServer: Sendable {
         let clients = ClientCount()
         let limits = ControlHTTPHandler.Limits(
             maxBodyBytes: configuration.maxBodyBytes,
-            requestTimeout: .nanoseconds(configuration.requestTimeout.components.seconds * 1_000_000_000
-                + configuration.requestTimeout.components.attoseconds / 1_000_000_000))
+            requestTimeout: .nanoseconds(configuration.requestTimeout.nanoseconds))
         let access = configuration.access
         let maxClients = configuration.maxClients
         let refused: @Sendable (PeerCredentials?, String) -> Void = { peer, why in

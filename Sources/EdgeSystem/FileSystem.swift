@@ -78,4 +78,20 @@ public enum FileSystem {
         try fd.close()
         return out
     }
+
+    /// Writes a small file so it appears whole or not at all: `<path>.partial`, fsync,
+    /// rename. The caller fsyncs the directory (once for a batch).
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o640) throws(SystemError) {
+        let partial = path + ".partial"
+        let file = try FileDescriptor.open(partial, O_WRONLY | O_CREAT | O_TRUNC, mode: mode)
+        do {
+            try file.writeAll(bytes)
+            try file.sync()
+        } catch {
+            try? file.close()
+            throw error
+        }
+        try file.close()
+        try rename(partial, to: path)
+    }
 }

@@ -60,7 +60,7 @@ public struct HoldBook: Sendable {
 
     public func place(_ hold: Hold) throws {
         try FileSystem.makeDirectories(directory, mode: 0o750)
-        try RingLayout.writeAtomically(hold.json, to: "\(directory)/\(hold.fileName)")
+        try FileSystem.writeAtomically(hold.json, to: "\(directory)/\(hold.fileName)")
         try FileSystem.syncDirectory(directory)
     }
 

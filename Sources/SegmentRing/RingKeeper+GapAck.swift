@@ -15,7 +15,7 @@ extension RingKeeper {
         guard FileSystem.exists("\(directory)/\(stem).json") else {
             throw RingError(.corrupt, "camera \(camera) has no gap manifest \(sequence) in the ring")
         }
-        try RingLayout.writeAtomically([], to: "\(directory)/\(stem).ack-\(destination)")
+        try FileSystem.writeAtomically([], to: "\(directory)/\(stem).ack-\(destination)")
         try FileSystem.syncDirectory(directory)
     }
 }

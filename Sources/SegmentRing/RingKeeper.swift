@@ -107,7 +107,7 @@ public final class RingKeeper: Sendable {
             throw RingError(.corrupt, "destination name \"\(destination)\" must be a-z, 0-9 and '-'")
         }
         let directory = layout.directory(camera: camera)
-        try RingLayout.writeAtomically([], to: "\(directory)/\(entry.stem).ack-\(destination)")
+        try FileSystem.writeAtomically([], to: "\(directory)/\(entry.stem).ack-\(destination)")
         try FileSystem.syncDirectory(directory)
         state.withLock { s in
             if let i = s.index[camera]?.firstIndex(where: { $0.sequence == sequence }) { s.index[camera]![i].uploaded = true }

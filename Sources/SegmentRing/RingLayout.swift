@@ -34,14 +34,4 @@ public struct RingLayout: Sendable {
         return UInt64(name[..<dash])
     }
 
-    /// Writes a small file so it appears whole or not at all: temporary name, fsync,
-    /// rename. The caller fsyncs the directory once for a batch.
-    static func writeAtomically(_ bytes: [UInt8], to path: String) throws(SystemError) {
-        let partial = path + ".partial"
-        let file = try FileDescriptor.open(partial, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o640)
-        try file.writeAll(bytes)
-        try file.sync()
-        try file.close()
-        try FileSystem.rename(partial, to: path)
-    }
 }

@@ -47,7 +47,7 @@ public struct RingRecovery {
             try recover(camera: camera, crashed: report.lastRunCrashed, into: &report)
         }
         report.cameras = cameras.count
-        try RingLayout.writeAtomically(Array("\(time.wallNow().rfc3339)\n".utf8), to: marker)
+        try FileSystem.writeAtomically(Array("\(time.wallNow().rfc3339)\n".utf8), to: marker)
         try FileSystem.syncDirectory(layout.root)
         return report
     }

@@ -80,7 +80,7 @@ public final class SealedSegmentStore: SegmentStore {
         let note = OpenSegmentNote(
             start: start, codec: opening.format.codec.rawValue, width: opening.format.size.width,
             height: opening.format.size.height, capture: opening.format.description)
-        try RingLayout.writeAtomically(note.json, to: OpenSegmentNote.path(directory: directory, stem: stem))
+        try FileSystem.writeAtomically(note.json, to: OpenSegmentNote.path(directory: directory, stem: stem))
         return try SealedSegmentOutput(
             store: self, directory: directory, stem: stem, sequence: sequence, start: start)
     }
@@ -104,8 +104,8 @@ public final class SealedSegmentStore: SegmentStore {
 
     /// Writes a manifest and its signature under the chain's name for it.
     static func write(_ manifest: SignedManifest, in directory: String) throws {
-        try RingLayout.writeAtomically(manifest.json, to: "\(directory)/\(manifest.fileName)")
-        try RingLayout.writeAtomically(Array(manifest.signature.utf8), to: "\(directory)/\(manifest.fileName).minisig")
+        try FileSystem.writeAtomically(manifest.json, to: "\(directory)/\(manifest.fileName)")
+        try FileSystem.writeAtomically(Array(manifest.signature.utf8), to: "\(directory)/\(manifest.fileName).minisig")
     }
 
     fileprivate var sealing: (recipients: [AgeRecipient], time: any TimeSource, interval: Duration) {

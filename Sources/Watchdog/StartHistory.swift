@@ -29,7 +29,7 @@ public struct StartHistory: Sendable {
             .split(separator: "\n").map(String.init)
         lines.append("\(now.nanosecondsSinceEpoch) \(lastRunCrashed ? "crash" : "clean") \(bootID) \(clockSynced ? 1 : 0)")
         lines = Array(lines.suffix(50))
-        try? RingLayoutFree.writeAtomically(Array((lines.joined(separator: "\n") + "\n").utf8), to: path)
+        try? FileSystem.writeAtomically(Array((lines.joined(separator: "\n") + "\n").utf8), to: path)
         // The run before this one stopped cleanly: whatever came before is over.
         guard lastRunCrashed else { return nil }
         let since = now.nanosecondsSinceEpoch - window.nanoseconds
@@ -52,22 +52,5 @@ public struct StartHistory: Sendable {
     public static func currentBootID() -> String {
         guard let bytes = try? FileSystem.readFile("/proc/sys/kernel/random/boot_id", limit: 64) else { return "unknown" }
         return String(decoding: bytes, as: UTF8.self).filter { $0 != "\n" }
-    }
-}
-
-/// Temp file, fsync, rename: the same steps as the ring's own files, without depending on it.
-enum RingLayoutFree {
-    static func writeAtomically(_ bytes: [UInt8], to path: String) throws(SystemError) {
-        let temporary = path + ".tmp"
-        let fd = try FileDescriptor.open(temporary, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o640)
-        do {
-            try fd.writeAll(bytes)
-            try fd.sync()
-            try fd.close()
-        } catch {
-            try? fd.close()
-            throw error
-        }
-        try FileSystem.rename(temporary, to: path)
     }
 }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import TestSupport
+import EdgeSystem
 
 /// A bare Unix-socket client for sending what no well-behaved client would.
 final class RawClient {
@@ -13,10 +13,8 @@ final class RawClient {
 
     init(_ path: String) throws {
         fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var address = unixSocketAddress(path)
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
+        var address = UnixSocketAddress(path)!
+        let result = address.withSockaddr { connect(fd, $0, $1) }
         guard result == 0 else { throw Failure(description: "connect \(path): \(String(cString: strerror(errno)))") }
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -59,10 +57,8 @@ final class RawClient {
     static func abandonSocket(at path: String) throws {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         defer { Glibc.close(fd) }
-        var address = unixSocketAddress(path)
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
+        var address = UnixSocketAddress(path)!
+        let result = address.withSockaddr { bind(fd, $0, $1) }
         guard result == 0 else { throw Failure(description: "bind \(path): \(String(cString: strerror(errno)))") }
     }
 }

@@ -73,7 +73,7 @@ import TestSupport
     }
 
     @Test(arguments: transcripts)
-    func transcript(_ name: String) async throws {
+    func transcript(_ name: String) throws {
         let text = String(decoding: try FileSystem.readFile("\(Self.directory)/\(name)"), as: UTF8.self)
         let t = try Transcript(text)
         let dir = try Fixtures.scratchDirectory("edgectl")
@@ -83,12 +83,7 @@ import TestSupport
         defer { server.stop() }
         let talksToDaemon = !t.answers.isEmpty
         let socket = talksToDaemon ? ["--socket", "\(dir)/control.sock"] : ["--socket", "\(dir)/no-daemon.sock"]
-        // edgectl runs on a thread of its own: the server's responder needs the
-        // cooperative pool this test would otherwise block.
-        let arguments = t.arguments + socket
-        let result = try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try Tool.run(Self.edgectl, arguments) }) }.start()
-        }
+        let result = try Tool.run(Self.edgectl, t.arguments + socket)
         var stdout = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         while stdout.last == "" { stdout.removeLast() }
         let stderr = result.stderr.split(separator: "\n").map {
