@@ -33,6 +33,7 @@ final class ControlHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var closeAfterBody = false
     private var busy = false
     private var deadline: Scheduled<Void>?
+    private var streaming: ControlStream?
 
     init(
         responder: any ControlResponder, executor: ThreadExecutor, access: AccessPolicy, limits: Limits,
@@ -58,6 +59,12 @@ final class ControlHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         deadline?.cancel()
+        streaming?.cancel()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        streaming?.cancel()
+        context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -142,18 +149,59 @@ final class ControlHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     ) {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: response.contentType)
-        headers.add(name: "Content-Length", value: String(response.body.count))
+        // No length on a stream: the encoder sends it chunked.
+        if response.stream == nil { headers.add(name: "Content-Length", value: String(response.body.count)) }
         for (name, value) in response.headers { headers.add(name: name, value: value) }
-        headers.add(name: "Connection", value: close || !keepAliveHeader ? "close" : "keep-alive")
+        headers.add(name: "Connection", value: close || !keepAliveHeader || response.stream != nil ? "close" : "keep-alive")
         let head = HTTPResponseHead(version: .http1_1, status: .init(statusCode: response.status), headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)
+        if let stream = response.stream {
+            deadline?.cancel()
+            busy = true
+            streaming = stream
+            context.flush()
+            pump(context, stream)
+            return
+        }
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if close {
             deadline?.cancel()
             done.whenComplete { [channel = context.channel] _ in channel.close(promise: nil) }
         } else {
             armDeadline(context)
+        }
+    }
+
+    /// Writes a stream's chunks one at a time, each after the last was flushed to the
+    /// socket: a client that stops reading holds one chunk here and overflows the
+    /// stream's own bounded queue, never the daemon's memory.
+    private func pump(_ context: ChannelHandlerContext, _ stream: ControlStream) {
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let loop = context.eventLoop
+        Task(executorPreference: executor) {
+            let chunk = await stream.next()
+            loop.execute {
+                let (handler, context) = bound.value
+                guard context.channel.isActive, !stream.isCancelled else {
+                    stream.cancel()
+                    return
+                }
+                guard let chunk else {
+                    context.writeAndFlush(handler.wrapOutboundOut(.end(nil))).whenComplete { _ in bound.value.1.close(promise: nil) }
+                    return
+                }
+                let buffer = context.channel.allocator.buffer(bytes: chunk)
+                context.writeAndFlush(handler.wrapOutboundOut(.body(.byteBuffer(buffer)))).whenComplete { result in
+                    let (handler, context) = bound.value
+                    switch result {
+                    case .success: handler.pump(context, stream)
+                    case .failure:
+                        stream.cancel()
+                        context.close(promise: nil)
+                    }
+                }
+            }
         }
     }
 

@@ -83,6 +83,9 @@ public struct ControlResponse: Sendable, Equatable {
     public var body: [UInt8]
     /// Extra header fields (`Allow` on 405).
     public var headers: [(String, String)]
+    /// Set for a body that goes on after `body` (chunked, until the stream ends or the
+    /// client leaves); the connection closes after it.
+    public var stream: ControlStream?
 
     public init(status: Int, contentType: String, body: [UInt8], headers: [(String, String)] = []) {
         self.status = status
@@ -101,6 +104,13 @@ public struct ControlResponse: Sendable, Equatable {
         json(.object([("error", .string(message))]), status: status)
     }
 
+    /// A streamed body: `body` first, then every chunk `stream` yields.
+    public static func streaming(_ stream: ControlStream, contentType: String, first: [UInt8] = []) -> ControlResponse {
+        var response = ControlResponse(status: 200, contentType: contentType, body: first)
+        response.stream = stream
+        return response
+    }
+
     public static func text(_ text: String, contentType: String = "text/plain; charset=utf-8") -> ControlResponse {
         ControlResponse(status: 200, contentType: contentType, body: Array(text.utf8))
     }
@@ -108,6 +118,7 @@ public struct ControlResponse: Sendable, Equatable {
     public static func == (a: ControlResponse, b: ControlResponse) -> Bool {
         a.status == b.status && a.contentType == b.contentType && a.body == b.body
             && a.headers.map { "\($0.0):\($0.1)" } == b.headers.map { "\($0.0):\($0.1)" }
+            && (a.stream == nil) == (b.stream == nil)
     }
 }
 

@@ -18,6 +18,8 @@ public final class CameraService: Service, Sendable {
     private let policy: SegmentPolicy
     private let time: any TimeSource
     private let logger: Logger
+    private let events: @Sendable (DaemonEvent) -> Void
+    private let done = Completion()
 
     public var buffer: FrameBuffer { pump.buffer }
     /// When the recorder last took an event from the buffer, and last sealed a segment:
@@ -27,9 +29,11 @@ public final class CameraService: Service, Sendable {
 
     public init(
         camera: CameraConfiguration, defaultSegmentSeconds: Int, sources: SourceFactory,
-        store: @escaping @Sendable () throws -> any SegmentStore, logger: Logger
+        store: @escaping @Sendable () throws -> any SegmentStore, logger: Logger,
+        events: @escaping @Sendable (DaemonEvent) -> Void = { _ in }
     ) throws {
         self.camera = camera
+        self.events = events
         self.store = store
         self.time = sources.time
         let seconds = camera.segmentSeconds ?? defaultSegmentSeconds
@@ -43,6 +47,7 @@ public final class CameraService: Service, Sendable {
     }
 
     public func run() async throws {
+        defer { done.complete() }
         let executor = ThreadExecutor(name: "rec-\(camera.id)")
         defer { executor.shutdown() }
         try await withTaskExecutorPreference(executor) {
@@ -54,11 +59,20 @@ public final class CameraService: Service, Sendable {
         }
     }
 
+    /// Stops this camera alone (a config change): the open segment is sealed as on a
+    /// shutdown. Returns at once; `finished()` returns once `run()` has.
+    public func stop() { pump.stop() }
+
+    /// Waits until `run()` has returned (or `timeout` passed); true when it has.
+    public func finished(within timeout: Duration) async -> Bool { await done.wait(within: timeout) }
+
     private func record() async throws {
         let progress = self.progress
         let time = self.time
+        let (id, events) = (camera.id, self.events)
         let segmenter = Segmenter(camera: camera.id, store: try store(), policy: policy, time: time) { [logger] event in
             Self.log(event, logger)
+            if let published = DaemonEvent(event, camera: id) { events(published) }
             switch event {
             case .opened(let sequence, _, _): progress.opened(sequence)
             case .closed: progress.sealed(at: time.monotonicNow())
@@ -73,6 +87,7 @@ public final class CameraService: Service, Sendable {
             progress.handled(at: time.monotonicNow())
             if case .streaming = event { progress.streaming(at: time.monotonicNow()) }
             log(event)
+            if let published = DaemonEvent(event, camera: camera.id) { events(published) }
             do {
                 try segmenter.handle(event)
                 lastError = nil

@@ -11,10 +11,12 @@ import Watchdog
 /// answer from what the daemon holds in memory and never touch a camera's thread; changes
 /// (holds, releases) are written to the audit log before they are answered.
 struct ControlRoutes: ControlResponder {
-    let config: RecorderConfiguration
+    let roster: CameraRoster
     /// The file the daemon read its config from.
     let configPath: String?
-    let cameras: [CameraService]
+    /// Applies config changes; nil when the daemon was not started from a file.
+    let applier: ConfigApplier?
+    let events: EventHub
     let keeper: RingKeeper
     let holds: HoldBook
     let uplink: Uplink?
@@ -24,13 +26,21 @@ struct ControlRoutes: ControlResponder {
     let started: MonotonicInstant
     let clockSynced: @Sendable () -> Bool
 
+    var config: RecorderConfiguration { roster.config }
+    var cameras: [CameraService] { roster.services }
+
     static let routes: [(method: String, path: String)] = [
         ("GET", "/v1/status"), ("GET", "/v1/cameras"), ("GET", "/v1/segments"), ("POST", "/v1/segments/hold"),
         ("POST", "/v1/segments/release"), ("GET", "/v1/config"), ("POST", "/v1/config/validate"),
+        ("POST", "/v1/config/apply"), ("GET", "/v1/config/history"), ("POST", "/v1/config/rollback"), ("GET", "/v1/events"),
     ]
 
     func respond(to request: ControlRequest) async -> ControlResponse {
         switch (request.method, request.path) {
+        case ("POST", "/v1/config/apply"): return await applyConfig(request)
+        case ("GET", "/v1/config/history"): return configHistory()
+        case ("POST", "/v1/config/rollback"): return await rollBackConfig(request)
+        case ("GET", "/v1/events"): return eventStream()
         case ("GET", "/v1/status"): return .json(status())
         case ("GET", "/v1/cameras"): return .json(.object([("cameras", .array(cameras.map(camera)))]))
         case ("GET", "/v1/segments"): return segments(request)

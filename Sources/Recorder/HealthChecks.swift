@@ -8,41 +8,47 @@ import Watchdog
 /// The daemon's stages on the health board. Each check names what is stuck; a camera
 /// known to be unplugged or reopening is idle, not stuck.
 enum HealthChecks {
-    static func install(on board: HealthBoard, cameras: [CameraService], stuck: Duration, ring: RingHealth) {
-        for camera in cameras {
-            let id = camera.camera.id
-            board.add("camera \(id)") { now in
-                let status = camera.buffer.status
-                // Capture: frames keep coming while the source says it streams.
-                if status.state == .streaming, let last = status.lastFrameAt, now - last > stuck {
-                    return "no frame for \(Int((now - last).seconds)) s while streaming (capture loop stuck?)"
-                }
-                // Recording: frames waiting, none taken.
-                if camera.buffer.queuedFrames > 0, let handled = camera.progress.lastHandled, now - handled > stuck {
-                    return "\(camera.buffer.queuedFrames) frames waiting, none recorded for \(Int((now - handled).seconds)) s (disk or sealer stuck?)"
-                }
-                // Sealing: a streaming camera closes a segment every segment length.
-                let sealLimit = camera.segmentLength * 2 + stuck
-                // From the last seal, or from when the camera (re)started streaming.
-                let sealed = max(camera.progress.lastSealed ?? ring.startedAt, camera.progress.streamingSince ?? ring.startedAt)
-                if status.state == .streaming, let handled = camera.progress.lastHandled, now - handled < stuck,
-                    now - sealed > sealLimit
-                {
-                    return "no segment sealed for \(Int((now - sealed).seconds)) s"
-                }
-                return nil
+    static func install(on board: HealthBoard, roster: CameraRoster, stuck: Duration, ring: RingHealth) {
+        // One stage for all cameras: the set changes when a config is applied.
+        board.add("cameras") { now in
+            let problems = roster.services.compactMap { camera in
+                check(camera, at: now, stuck: stuck, startedAt: ring.startedAt).map { "\(camera.camera.id): \($0)" }
             }
+            return problems.isEmpty ? nil : problems.joined(separator: "; ")
         }
         board.add("ring") { now in
             guard let (since, why) = ring.fault else { return nil }
             // A segment sealed since the fault: the ring is writable again.
-            if cameras.contains(where: { ($0.progress.lastSealed ?? since) > since }) {
+            if roster.services.contains(where: { ($0.progress.lastSealed ?? since) > since }) {
                 ring.recovered()
                 return nil
             }
             guard now - since > stuck * 3 else { return nil }
             return "not writable for \(Int((now - since).seconds)) s: \(why)"
         }
+    }
+}
+
+extension HealthChecks {
+    /// What is stuck in one camera, if anything.
+    static func check(_ camera: CameraService, at now: MonotonicInstant, stuck: Duration, startedAt: MonotonicInstant) -> String? {
+        let status = camera.buffer.status
+        // Capture: frames keep coming while the source says it streams.
+        if status.state == .streaming, let last = status.lastFrameAt, now - last > stuck {
+            return "no frame for \(Int((now - last).seconds)) s while streaming (capture loop stuck?)"
+        }
+        // Recording: frames waiting, none taken.
+        if camera.buffer.queuedFrames > 0, let handled = camera.progress.lastHandled, now - handled > stuck {
+            return "\(camera.buffer.queuedFrames) frames waiting, none recorded for \(Int((now - handled).seconds)) s (disk or sealer stuck?)"
+        }
+        // Sealing: a streaming camera closes a segment every segment length, counted from
+        // the last seal or from when the camera (re)started streaming.
+        let sealLimit = camera.segmentLength * 2 + stuck
+        let sealed = max(camera.progress.lastSealed ?? startedAt, camera.progress.streamingSince ?? startedAt)
+        if status.state == .streaming, let handled = camera.progress.lastHandled, now - handled < stuck, now - sealed > sealLimit {
+            return "no segment sealed for \(Int((now - sealed).seconds)) s"
+        }
+        return nil
     }
 }
 

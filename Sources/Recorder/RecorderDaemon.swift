@@ -16,8 +16,12 @@ public enum Firmware {
     public static let version = "0.1.0"
 }
 
-/// The daemon: every configured camera as a `Service` in one `ServiceGroup`. SIGTERM and
-/// SIGINT shut the group down gracefully: every open segment is sealed and signed.
+/// The daemon: every configured camera under one supervisor `Service` (so a config change
+/// can restart one camera alone). SIGTERM and SIGINT shut it down gracefully: every open
+/// segment is sealed and signed.
+/// Makes one camera's service as a config runs it.
+typealias CameraFactory = @Sendable (CameraConfiguration, RecorderConfiguration) throws -> CameraService
+
 public struct RecorderDaemon {
     public let config: RecorderConfiguration
     public let sources: SourceFactory
@@ -54,24 +58,32 @@ public struct RecorderDaemon {
             layout: layout, holds: HoldBook(stateDirectory: config.stateDirectory), bounds: config.storage.ringBounds,
             ledger: ledger, time: sources.time)
         try keeper.scan()
-        let (recipients, time, fsync) = (config.recipients, sources.time, Duration.seconds(config.fsyncSeconds))
+        let (time, fsync) = (sources.time, Duration.seconds(config.fsyncSeconds))
         let ringLogger = logger
         let ringHealth = RingHealth(startedAt: sources.time.monotonicNow())
         let clock = sources.time
+        let hub = EventHub(time: time)
         let events: @Sendable (RingEvent) -> Void = { event in
             Self.log(event, ringLogger)
+            hub.publish(DaemonEvent(event))
             if case .storageFault(let why) = event { ringHealth.failed(why, at: clock.monotonicNow()) }
         }
-        let services = try config.cameras.map { camera in
-            try CameraService(
+        let (sources, logger) = (self.sources, self.logger)
+        // One camera as a given config runs it: sealed to that config's recipients.
+        let makeCamera: CameraFactory = { camera, config in
+            let recipients = config.recipients
+            return try CameraService(
                 camera: camera, defaultSegmentSeconds: config.segmentSeconds, sources: sources,
                 store: {
                     try SealedSegmentStore(
                         layout: layout, recipients: recipients, ledger: ledger, time: time, syncInterval: fsync,
                         keeper: keeper, events: events)
                 },
-                logger: logger)
+                logger: logger, events: hub.publish)
         }
+        let services = try config.cameras.map { try makeCamera($0, config) }
+        let roster = CameraRoster(config: config, services: services)
+        let supervisor = CameraSupervisor(cameras: services)
         logger.info("edge-recorderd starting", metadata: [
             "gateway": "\(config.gateway)", "cameras": "\(services.count)", "state": "\(config.stateDirectory)",
             "recipients": "\(config.recipients.count)", "firmware": "\(Firmware.version)",
@@ -83,17 +95,26 @@ public struct RecorderDaemon {
         let uplink = try config.destinations.isEmpty ? nil : Uplink.start(
             ring: layout, keeper: keeper, holds: HoldBook(stateDirectory: config.stateDirectory),
             destinations: config.destinations.map(\.uplinkDestination), time: sources.time,
-            events: { UplinkLog.log($0, uplinkLogger) })
+            events: { event in
+                UplinkLog.log(event, uplinkLogger)
+                if let published = DaemonEvent(event) { hub.publish(published) }
+            })
         if uplink != nil { logger.info("uploading", metadata: ["destinations": "\(config.destinations.map(\.name).joined(separator: ","))"]) }
         defer { uplink?.stop() }
         let watchdog = try startWatchdog(
-            services: services, uplink: uplink, ringHealth: ringHealth, lastRunCrashed: recovered.lastRunCrashed)
+            roster: roster, uplink: uplink, events: hub, ringHealth: ringHealth, lastRunCrashed: recovered.lastRunCrashed)
         var stoppedCleanly = false
         defer { watchdog.runner.stop(clean: stoppedCleanly) }
+        let audit = AuditLog(path: config.stateDirectory + "/audit.log", time: sources.time)
+        let applier = configPath.map {
+            ConfigApplier(
+                path: $0, roster: roster, supervisor: supervisor, makeCamera: makeCamera, audit: audit,
+                history: ConfigHistory(stateDirectory: config.stateDirectory), events: hub, time: sources.time, logger: logger)
+        }
         let control = startControl(
             ControlRoutes(
-                config: config, configPath: configPath, cameras: services, keeper: keeper, holds: HoldBook(stateDirectory: config.stateDirectory),
-                uplink: uplink, watchdog: watchdog.runner, audit: AuditLog(path: config.stateDirectory + "/audit.log", time: sources.time),
+                roster: roster, configPath: configPath, applier: applier, events: hub, keeper: keeper,
+                holds: HoldBook(stateDirectory: config.stateDirectory), uplink: uplink, watchdog: watchdog.runner, audit: audit,
                 time: sources.time, started: started, clockSynced: { ClockStatus.isSynchronised() }))
         defer { control?.stop() }
         let probe = control.flatMap { try? ControlProbe(path: $0.configuration.path, time: sources.time) }
@@ -101,7 +122,7 @@ public struct RecorderDaemon {
         defer { probe?.close() }
         let group = ServiceGroup(
             configuration: .init(
-                services: services.map { .init(service: $0) },
+                services: [.init(service: supervisor)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         // A stop that came during start-up: shut the group down as soon as it runs.
@@ -120,11 +141,11 @@ public struct RecorderDaemon {
     /// The health board and the runner that kicks the watchdogs (hardware and systemd)
     /// while it is healthy. After a restart storm the hardware watchdog is left unarmed.
     func startWatchdog(
-        services: [CameraService], uplink: Uplink?, ringHealth: RingHealth, lastRunCrashed: Bool
+        roster: CameraRoster, uplink: Uplink?, events: EventHub, ringHealth: RingHealth, lastRunCrashed: Bool
     ) throws -> (board: HealthBoard, runner: WatchdogRunner) {
         let settings = config.watchdog
         let board = HealthBoard()
-        HealthChecks.install(on: board, cameras: services, stuck: .seconds(settings.stuckSeconds), ring: ringHealth)
+        HealthChecks.install(on: board, roster: roster, stuck: .seconds(settings.stuckSeconds), ring: ringHealth)
         let storm = StartHistory(stateDirectory: config.stateDirectory)
             .recordStart(lastRunCrashed: lastRunCrashed, at: sources.time.wallNow())
         if let storm { logger.critical("restart storm, running degraded: \(storm)") }
@@ -142,14 +163,14 @@ public struct RecorderDaemon {
         }
         let notifier = SystemdNotifier()
         let logger = self.logger
-        let cameraCount = services.count
         let runner = try WatchdogRunner(
             board: board, device: device, notifier: notifier, time: sources.time, degraded: storm,
-            isReady: { services.allSatisfy { $0.buffer.status.state != .starting } },
+            isReady: { roster.services.allSatisfy { $0.buffer.status.state != .starting } },
             statusLine: {
+                let services = roster.services
                 let streaming = services.count { $0.buffer.status.state == .streaming }
                 let waiting = uplink?.status().reduce(0) { $0 + $1.pending }
-                return "recording \(streaming)/\(cameraCount) cameras" + (waiting.map { ", \($0) waiting for upload" } ?? "")
+                return "recording \(streaming)/\(services.count) cameras" + (waiting.map { ", \($0) waiting for upload" } ?? "")
                     + (storm == nil ? "" : "; DEGRADED after a restart storm")
             },
             log: { level, message in logger.log(level: Logger.Level(rawValue: level) ?? .info, "\(message)") })

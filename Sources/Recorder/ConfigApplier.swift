@@ -1,0 +1,196 @@
+import ControlSocket
+import EdgeCore
+import EdgeJSON
+import EdgeSystem
+import Logging
+import RecorderConfig
+import Synchronization
+
+/// Applies a new config to the running daemon, atomically: validate it with the daemon's
+/// own validator, write it (fsync, rename) and keep it in the history, then restart only
+/// the cameras it changes. A camera it adds or changes that has not streamed within the
+/// settle time rolls the whole change back to the config before, and the answer says why.
+/// Fields outside the cameras (storage, destinations, …) are written and take effect at
+/// the next start; the answer lists them.
+final class ConfigApplier: Sendable {
+    let path: String
+    private let roster: CameraRoster
+    private let supervisor: CameraSupervisor
+    private let makeCamera: CameraFactory
+    private let audit: AuditLog
+    let history: ConfigHistory
+    private let events: EventHub
+    private let time: any TimeSource
+    private let logger: Logger
+    private let busy = Atomic<Bool>(false)
+    /// How long a camera that is replaced may take to seal its segment and stop.
+    static let stopTimeout = Duration.seconds(15)
+
+    init(
+        path: String, roster: CameraRoster, supervisor: CameraSupervisor, makeCamera: @escaping CameraFactory,
+        audit: AuditLog, history: ConfigHistory, events: EventHub, time: any TimeSource, logger: Logger
+    ) {
+        self.path = path
+        self.roster = roster
+        self.supervisor = supervisor
+        self.makeCamera = makeCamera
+        self.audit = audit
+        self.history = history
+        self.events = events
+        self.time = time
+        self.logger = logger
+    }
+
+    /// `what` names the change in the audit log and the events (`config.apply`, `config.rollback`).
+    func apply(_ bytes: [UInt8], peer: PeerCredentials, what: String, settle: Duration, detail: [(String, JSONValue)] = []) async
+        -> ControlResponse
+    {
+        guard !busy.exchange(true, ordering: .acquiringAndReleasing) else {
+            return .error(409, "another config change is in progress; try again when it has finished")
+        }
+        defer { busy.store(false, ordering: .releasing) }
+        let new: RecorderConfiguration
+        do { new = try ConfigLoader.parse(bytes, source: "the new config") } catch {
+            return .json(
+                .object([("error", .string(error.description)), ("problems", .array(error.problems.map { .string("\($0)") }))]),
+                status: 422)
+        }
+        let old = roster.config
+        let oldServices = roster.services
+        let changes = ConfigChanges(from: old, to: new)
+        let previousBytes = (try? FileSystem.readFile(path, limit: ConfigLoader.sizeLimit)) ?? []
+        if previousBytes == bytes && changes.camerasUnchanged {
+            return .json(.object([("applied", .bool(true)), ("unchanged", .bool(true))] + Self.fields(changes)))
+        }
+        // Everything that can fail without side effects comes first.
+        let running = ConfigChanges.running(old: old, new: new)
+        var started: [CameraService] = []
+        do {
+            for id in changes.added + changes.changed {
+                try started.append(makeCamera(new.cameras.first { $0.id == id }!, running))
+            }
+        } catch {
+            return .error(500, "cannot set up the new cameras (\(error)); nothing was changed")
+        }
+        let version: ConfigHistory.Version
+        do {
+            try audit.record(peer, what, detail: detail + Self.fields(changes))
+            // The config the daemon started with is the first version.
+            if history.versions().isEmpty, !previousBytes.isEmpty { try history.save(previousBytes, at: time.wallNow()) }
+            try Self.install(bytes, at: path)
+            version = try history.save(bytes, at: time.wallNow())
+        } catch {
+            return .error(500, "cannot write \(path): \(error); nothing was changed")
+        }
+        await swap(to: running, services: started, replacing: changes.removed + changes.changed, from: oldServices)
+        logger.notice("config applied", metadata: [
+            "version": "\(version.number)", "uid": "\(peer.uid)", "added": "\(changes.added)",
+            "removed": "\(changes.removed)", "changed": "\(changes.changed)", "restart_required": "\(changes.restartRequired)",
+        ])
+        if let failure = await failedCamera(started, within: settle) {
+            return await rollBack(
+                to: previousBytes, config: old, peer: peer, failedVersion: version.number, why: failure, changes: changes)
+        }
+        events.publish(DaemonEvent("config.applied", [("version", DaemonEvent.number(version.number)), ("uid", DaemonEvent.number(peer.uid))] + Self.fields(changes)))
+        var answer: [(String, JSONValue)] = [("applied", .bool(true)), ("version", DaemonEvent.number(version.number))]
+        if !changes.restartRequired.isEmpty {
+            answer.append(("note", .string("\(changes.restartRequired.joined(separator: ", ")) take effect when edge-recorderd starts again (systemctl restart edge-recorder)")))
+        }
+        return .json(.object(answer + Self.fields(changes)))
+    }
+
+    /// Writes the config file so that a power cut leaves the old or the new one, whole.
+    static func install(_ bytes: [UInt8], at path: String) throws(SystemError) {
+        try FileSystem.writeAtomically(bytes, to: path)
+        let directory = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
+        try FileSystem.syncDirectory(directory.isEmpty ? "." : directory)
+    }
+
+    /// Stops the cameras `replacing` names and starts `services` (each once the camera it
+    /// replaces has sealed its segment and stopped: they share a device and a ring directory).
+    private func swap(to config: RecorderConfiguration, services: [CameraService], replacing: [String], from old: [CameraService]) async {
+        let stopping = old.filter { replacing.contains($0.camera.id) }
+        let kept = old.filter { !replacing.contains($0.camera.id) }
+        roster.replace(
+            config: config,
+            services: config.cameras.compactMap { c in
+                services.first { $0.camera.id == c.id } ?? kept.first { $0.camera.id == c.id }
+            })
+        for camera in stopping { camera.stop() }
+        for camera in services {
+            let previous = stopping.first { $0.camera.id == camera.camera.id }
+            if let previous, await !previous.finished(within: Self.stopTimeout) {
+                logger.error("camera \(previous.camera.id) has not stopped after \(Int(Self.stopTimeout.seconds)) s; its new settings start when it does")
+                let supervisor = self.supervisor
+                Task { _ = await previous.finished(within: .seconds(86400 * 365)); supervisor.launch(camera) }
+                continue
+            }
+            supervisor.launch(camera)
+        }
+        for camera in stopping where !services.contains(where: { $0.camera.id == camera.camera.id }) {
+            _ = await camera.finished(within: Self.stopTimeout)
+        }
+    }
+
+    /// The first new camera that has not streamed within `settle`, and why.
+    private func failedCamera(_ cameras: [CameraService], within settle: Duration) async -> String? {
+        guard settle > .zero, !cameras.isEmpty else { return nil }
+        let deadline = ContinuousClock.now + settle
+        while ContinuousClock.now < deadline {
+            if cameras.allSatisfy({ $0.progress.streamingSince != nil }) { return nil }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        guard let camera = cameras.first(where: { $0.progress.streamingSince == nil }) else { return nil }
+        let why = camera.buffer.status.lastFailure ?? "no picture yet"
+        return "camera \(camera.camera.id) did not stream within \(Int(settle.seconds)) s: \(why)"
+    }
+
+    private func rollBack(
+        to bytes: [UInt8], config: RecorderConfiguration, peer: PeerCredentials, failedVersion: Int, why: String,
+        changes: ConfigChanges
+    ) async -> ControlResponse {
+        logger.error("config version \(failedVersion) rolled back: \(why)")
+        let current = roster.services
+        // The cameras the failed config changed go back as they were; new objects, since a
+        // service runs once.
+        let back = ConfigChanges(from: roster.config, to: config)
+        var restored: [CameraService] = []
+        var problems: [String] = []
+        for id in back.added + back.changed {
+            do { try restored.append(makeCamera(config.cameras.first { $0.id == id }!, config)) } catch {
+                problems.append("camera \(id) could not be set up again: \(error)")
+            }
+        }
+        var restoredVersion: Int?
+        do {
+            try audit.record(peer, "config.rollback", detail: [("failedVersion", DaemonEvent.number(failedVersion)), ("why", .string(why))])
+            if bytes.isEmpty {
+                problems.append("\(path) could not be read before the change, so it was not written back")
+            } else {
+                try Self.install(bytes, at: path)
+                restoredVersion = try history.save(bytes, at: time.wallNow()).number
+            }
+        } catch {
+            problems.append("cannot write \(path) back: \(error)")
+        }
+        await swap(to: config, services: restored, replacing: back.removed + back.changed, from: current)
+        events.publish(DaemonEvent("config.rolled-back", [
+            ("failedVersion", DaemonEvent.number(failedVersion)), ("why", .string(why)),
+        ] + (restoredVersion.map { [("version", DaemonEvent.number($0))] } ?? [])))
+        var answer: [(String, JSONValue)] = [
+            ("error", .string("\(why); the change was rolled back and the config before it runs again")),
+            ("rolledBack", .bool(true)), ("failedVersion", DaemonEvent.number(failedVersion)),
+        ]
+        if let restoredVersion { answer.append(("version", DaemonEvent.number(restoredVersion))) }
+        if !problems.isEmpty { answer.append(("problems", .array(problems.map { .string($0) }))) }
+        return .json(.object(answer + Self.fields(changes)), status: 422)
+    }
+
+    static func fields(_ changes: ConfigChanges) -> [(String, JSONValue)] {
+        [
+            ("added", .array(changes.added.map { .string($0) })), ("removed", .array(changes.removed.map { .string($0) })),
+            ("changed", .array(changes.changed.map { .string($0) })),
+            ("restartRequired", .array(changes.restartRequired.map { .string($0) })),
+        ]
+    }
+}
