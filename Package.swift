@@ -20,6 +20,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // The daemon's /metrics: swift-metrics' API, rendered as Prometheus text.
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Thin C targets: headers and static inline shims only.
@@ -84,6 +87,8 @@ let package = Package(
                 "DeviceIdentity", "AgeEncryption", "Uplink", "ControlSocket", "ControlClient", "EdgeJSON", "Watchdog",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
 
         // The command centre's upload receiver (Sources/Uplink/PROTOCOL.md), behind `edge-centre serve`.

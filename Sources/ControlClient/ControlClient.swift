@@ -53,6 +53,60 @@ public struct ControlClient: Sendable {
         return try parse(receive(fd))
     }
 
+    /// Follows a streamed answer (`GET /v1/events`), calling `line` with each line as it
+    /// arrives until `line` returns false or the daemon ends the stream. A refusal (any
+    /// status but 200) comes back whole instead; nil after a followed stream.
+    public func follow(_ path: String, line: (String) -> Bool) throws(ControlClientError) -> Response? {
+        let fd = try connect()
+        defer { close(fd) }
+        let head = "GET \(path) HTTP/1.1\r\nHost: edge-recorder\r\nConnection: close\r\nUser-Agent: edgectl\r\n\r\n"
+        try send(fd, Array(head.utf8))
+        var received: [UInt8] = []
+        var end: Range<Int>?
+        while end == nil {
+            let more = try receiveSome(fd)
+            if more.isEmpty { return try parse(received) }
+            received += more
+            end = received.firstRange(of: [13, 10, 13, 10] as [UInt8])
+            guard received.count < 64 << 10 || end != nil else { throw .malformed("headers over 64 KiB") }
+        }
+        let response = try parse(Array(received[..<end!.upperBound]))
+        guard response.status == 200 else { return try parse(received + receive(fd)) }
+        // Quiet streams are normal: wait as long as it takes.
+        var none = timeval(tv_sec: 0, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &none, socklen_t(MemoryLayout<timeval>.size))
+        var chunks = ChunkedDecoder()
+        var pending = Array(received[end!.upperBound...])
+        var text: [UInt8] = []
+        while true {
+            for byte in try chunks.decode(pending) {
+                if byte == 10 {
+                    guard line(String(decoding: text, as: UTF8.self)) else { return nil }
+                    text = []
+                } else {
+                    text.append(byte)
+                    guard text.count <= 1 << 20 else { throw .malformed("a line over 1 MiB") }
+                }
+            }
+            if chunks.finished { return nil }
+            pending = try receiveSome(fd)
+            if pending.isEmpty { return nil }
+        }
+    }
+
+    /// What one `recv` brings; empty when the daemon has closed.
+    private func receiveSome(_ fd: Int32) throws(ControlClientError) -> [UInt8] {
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n >= 0 { return Array(chunk[..<n]) }
+            if errno == EINTR { continue }
+            if errno == ECONNRESET { return [] }
+            if errno == EAGAIN || errno == EWOULDBLOCK { throw .timedOut(socketPath, timeoutSeconds) }
+            throw .cannotConnect(socketPath, "reading the answer: \(String(cString: strerror(errno)))")
+        }
+    }
+
     private func connect() throws(ControlClientError) -> Int32 {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .cannotConnect(socketPath, String(cString: strerror(errno))) }
@@ -126,6 +180,59 @@ public struct ControlClient: Sendable {
             body = Array(body[..<length])
         }
         return Response(status: status, headers: headers, body: body)
+    }
+}
+
+/// Decodes an HTTP/1.1 chunked body as it arrives, in pieces of any size.
+struct ChunkedDecoder {
+    private enum Step { case size, data(Int), dataEnd, trailer }
+    private var step = Step.size
+    private var sizeLine: [UInt8] = []
+    private(set) var finished = false
+
+    mutating func decode(_ bytes: [UInt8]) throws(ControlClientError) -> [UInt8] {
+        var out: [UInt8] = []
+        var i = 0
+        while i < bytes.count, !finished {
+            switch step {
+            case .size:
+                let byte = bytes[i]
+                i += 1
+                guard byte == 10 else {
+                    sizeLine.append(byte)
+                    guard sizeLine.count < 64 else { throw .malformed("a chunk size line over 64 bytes") }
+                    continue
+                }
+                let digits = String(decoding: sizeLine, as: UTF8.self).split(separator: ";").first ?? ""
+                sizeLine = []
+                guard let size = Int(digits.trimmingCharacters(in: " \r"), radix: 16), size >= 0 else {
+                    throw .malformed("chunk size \"\(digits)\"")
+                }
+                step = size == 0 ? .trailer : .data(size)
+            case .data(let left):
+                let n = min(left, bytes.count - i)
+                out += bytes[i..<i + n]
+                i += n
+                step = left - n == 0 ? .dataEnd : .data(left - n)
+            case .dataEnd:
+                // The CRLF after a chunk's data.
+                if bytes[i] == 10 { step = .size }
+                i += 1
+            case .trailer:
+                finished = true
+            }
+        }
+        if case .trailer = step { finished = true }
+        return out
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingCharacters(in set: String) -> Substring {
+        var s = self
+        while let c = s.first, set.contains(c) { s = s.dropFirst() }
+        while let c = s.last, set.contains(c) { s = s.dropLast() }
+        return s
     }
 }
 

@@ -17,6 +17,8 @@ struct ControlRoutes: ControlResponder {
     /// Applies config changes; nil when the daemon was not started from a file.
     let applier: ConfigApplier?
     let events: EventHub
+    let metrics: RecorderMetrics
+    let tracker: UplinkTracker
     let keeper: RingKeeper
     let holds: HoldBook
     let uplink: Uplink?
@@ -33,6 +35,7 @@ struct ControlRoutes: ControlResponder {
         ("GET", "/v1/status"), ("GET", "/v1/cameras"), ("GET", "/v1/segments"), ("POST", "/v1/segments/hold"),
         ("POST", "/v1/segments/release"), ("GET", "/v1/config"), ("POST", "/v1/config/validate"),
         ("POST", "/v1/config/apply"), ("GET", "/v1/config/history"), ("POST", "/v1/config/rollback"), ("GET", "/v1/events"),
+        ("GET", "/metrics"),
     ]
 
     func respond(to request: ControlRequest) async -> ControlResponse {
@@ -41,6 +44,7 @@ struct ControlRoutes: ControlResponder {
         case ("GET", "/v1/config/history"): return configHistory()
         case ("POST", "/v1/config/rollback"): return await rollBackConfig(request)
         case ("GET", "/v1/events"): return eventStream()
+        case ("GET", "/metrics"): return .text(metricsText(), contentType: "text/plain; version=0.0.4; charset=utf-8")
         case ("GET", "/v1/status"): return .json(status())
         case ("GET", "/v1/cameras"): return .json(.object([("cameras", .array(cameras.map(camera)))]))
         case ("GET", "/v1/segments"): return segments(request)
@@ -79,11 +83,23 @@ struct ControlRoutes: ControlResponder {
         ]
         if let free = freeBytes(at: config.stateDirectory) { ring.append(("freeBytes", .number(String(free)))) }
         if let oldest { ring.append(("oldest", .string("\(oldest.camera)/\(oldest.stem)"))) }
+        let backlogs = uplink.map { UplinkTracker.backlogs($0, listing: listing, now: time.wallNow()) } ?? []
         let destinations: [JSONValue] = (uplink?.status() ?? []).map { d in
-            .object([
+            var fields: [(String, JSONValue)] = [
                 ("destination", .string(d.destination)), ("pending", .number(String(d.pending))),
                 ("parked", .number(String(d.parked))), ("backingOff", .bool(d.backingOff)),
-            ])
+                ("rateBytesPerSecond", .number(String(tracker.rate(d.destination)))),
+            ]
+            if let b = backlogs.first(where: { $0.destination == d.destination }) {
+                fields.append(("backlogBytes", .number(String(b.bytes))))
+                if let age = b.oldestSeconds { fields.append(("oldestUnsentSeconds", .number(String(age)))) }
+                if let cap = b.rateCap { fields.append(("rateCapBytesPerSecond", .number(String(cap)))) }
+            }
+            let seen = tracker.destination(d.destination)
+            if let error = seen.lastError { fields.append(("lastError", .string(error))) }
+            if let at = seen.lastErrorAt { fields.append(("lastErrorAt", .string(at.rfc3339Seconds))) }
+            if let at = seen.lastUploadAt { fields.append(("lastUploadAt", .string(at.rfc3339Seconds))) }
+            return .object(fields)
         }
         return .object([
             ("gateway", .string(config.gateway)), ("firmware", .string(Firmware.version)),

@@ -9,6 +9,7 @@ import SegmentRing
 import Segmenter
 import ServiceLifecycle
 import Uplink
+import Synchronization
 import Watchdog
 
 /// The firmware's version, recorded in every manifest.
@@ -62,7 +63,12 @@ public struct RecorderDaemon {
         let ringLogger = logger
         let ringHealth = RingHealth(startedAt: sources.time.monotonicNow())
         let clock = sources.time
-        let hub = EventHub(time: time)
+        let metrics = RecorderMetrics()
+        let tracker = UplinkTracker(time: time)
+        let hub = EventHub(time: time) { event in
+            metrics.observe(event)
+            tracker.observe(event)
+        }
         let events: @Sendable (RingEvent) -> Void = { event in
             Self.log(event, ringLogger)
             hub.publish(DaemonEvent(event))
@@ -113,7 +119,8 @@ public struct RecorderDaemon {
         }
         let control = startControl(
             ControlRoutes(
-                roster: roster, configPath: configPath, applier: applier, events: hub, keeper: keeper,
+                roster: roster, configPath: configPath, applier: applier, events: hub, metrics: metrics, tracker: tracker,
+                keeper: keeper,
                 holds: HoldBook(stateDirectory: config.stateDirectory), uplink: uplink, watchdog: watchdog.runner, audit: audit,
                 time: sources.time, started: started, clockSynced: { ClockStatus.isSynchronised() }))
         defer { control?.stop() }
@@ -163,6 +170,8 @@ public struct RecorderDaemon {
         }
         let notifier = SystemdNotifier()
         let logger = self.logger
+        let time = sources.time
+        let clock = Mutex(ClockSteps())
         let runner = try WatchdogRunner(
             board: board, device: device, notifier: notifier, time: sources.time, degraded: storm,
             isReady: { roster.services.allSatisfy { $0.buffer.status.state != .starting } },
@@ -173,7 +182,19 @@ public struct RecorderDaemon {
                 return "recording \(streaming)/\(services.count) cameras" + (waiting.map { ", \($0) waiting for upload" } ?? "")
                     + (storm == nil ? "" : "; DEGRADED after a restart storm")
             },
-            log: { level, message in logger.log(level: Logger.Level(rawValue: level) ?? .info, "\(message)") })
+            log: { level, message in logger.log(level: Logger.Level(rawValue: level) ?? .info, "\(message)") },
+            observe: { change in
+                switch change {
+                case .stuck(let problems):
+                    events.publish(DaemonEvent("watchdog.stuck", [("problems", .array(problems.map { .string($0) }))]))
+                case .healthy:
+                    events.publish(DaemonEvent("watchdog.healthy"))
+                case .tick(let now):
+                    guard let step = clock.withLock({ $0.look(wall: time.wallNow(), monotonic: now) }) else { return }
+                    logger.warning("the wall clock stepped by \(ControlRoutes.decimal(step.seconds, places: 3)) s")
+                    events.publish(DaemonEvent("clock.stepped", [("seconds", .number(ControlRoutes.decimal(step.seconds, places: 3)))]))
+                }
+            })
         runner.start()
         return (board, runner)
     }

@@ -83,4 +83,9 @@ public final class Uplink: Sendable {
     public func status() -> [(destination: String, pending: Int, parked: Int, backingOff: Bool)] {
         uploaders.map { u in (u.destination.name, u.queue.pendingCount, u.queue.parked.count, u.backingOffUntil != nil) }
     }
+
+    /// Per destination: what is waiting for it, as of its last scan of the ring.
+    public func backlog() -> [(destination: String, items: [UploadItem], rateBytesPerSecond: Int64?)] {
+        uploaders.map { u in (u.destination.name, u.queue.pendingItems, u.destination.rateBytesPerSecond) }
+    }
 }

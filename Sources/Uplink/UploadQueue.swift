@@ -101,6 +101,9 @@ public final class UploadQueue: Sendable {
     /// Items not yet acknowledged, parked ones included.
     public var pendingCount: Int { state.withLock { $0.pending.count } }
 
+    /// The items not yet acknowledged, per camera in sequence order.
+    public var pendingItems: [UploadItem] { state.withLock { $0.pending } }
+
     /// Items parked after a conflict or a refusal, with the reason.
     public var parked: [(UploadItem, String)] {
         state.withLock { s in s.pending.compactMap { item in s.progress[item]?.parked.map { (item, $0) } } }

@@ -29,6 +29,7 @@ public final class WatchdogRunner: Sendable {
     private let isReady: @Sendable () -> Bool
     private let statusLine: @Sendable () -> String
     private let log: @Sendable (_ level: String, _ message: String) -> Void
+    private let observe: @Sendable (Change) -> Void
     private let stop: Wakeup
     private let done: Wakeup
     private let state: Mutex<Snapshot>
@@ -40,8 +41,10 @@ public final class WatchdogRunner: Sendable {
     public init(
         board: HealthBoard, device: (any WatchdogDevice)?, notifier: SystemdNotifier, time: any TimeSource,
         period: Duration = .seconds(1), degraded: String? = nil, isReady: @escaping @Sendable () -> Bool,
-        statusLine: @escaping @Sendable () -> String, log: @escaping @Sendable (_ level: String, _ message: String) -> Void
+        statusLine: @escaping @Sendable () -> String, log: @escaping @Sendable (_ level: String, _ message: String) -> Void,
+        observe: @escaping @Sendable (Change) -> Void = { _ in }
     ) throws(SystemError) {
+        self.observe = observe
         self.board = board
         self.device = device
         self.notifier = notifier
@@ -60,6 +63,15 @@ public final class WatchdogRunner: Sendable {
     }
 
     public var snapshot: Snapshot { state.withLock { $0 } }
+
+    /// What the runner tells its owner, from its own thread.
+    public enum Change: Sendable {
+        /// A stage stopped making progress: the watchdogs are no longer kicked.
+        case stuck([String])
+        case healthy
+        /// Once a period, after the board was looked at.
+        case tick(MonotonicInstant)
+    }
 
     public func start() {
         startThread(name: "watchdog") { [self] in
@@ -91,11 +103,16 @@ public final class WatchdogRunner: Sendable {
                 return was
             }
             if healthy {
-                if !wasHealthy { log("notice", "healthy again: the watchdog is kicked again") }
+                if !wasHealthy {
+                    log("notice", "healthy again: the watchdog is kicked again")
+                    observe(.healthy)
+                }
                 kick(now, &lastSystemdPing)
             } else if wasHealthy {
                 log("critical", "pipeline stuck, the watchdog is no longer kicked: \(problems.joined(separator: "; "))")
+                observe(.stuck(problems))
             }
+            observe(.tick(now))
             if !state.withLock({ $0.ready }), isReady() {
                 state.withLock { $0.ready = true }
                 notifier.ready()

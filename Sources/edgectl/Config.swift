@@ -4,8 +4,8 @@ import RecorderConfig
 extension Edgectl {
     struct Config: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show or check the recorder's config.",
-            subcommands: [Show.self, Validate.self])
+            abstract: "Show, check, change and roll back the recorder's config.",
+            subcommands: [Show.self, Validate.self, Apply.self, Set.self, History.self, Rollback.self])
     }
 }
 

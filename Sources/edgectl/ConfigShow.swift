@@ -22,7 +22,12 @@ extension Edgectl.Config {
                     print("the file is invalid now; the daemon keeps its config until restarted:")
                     for p in problems { print("  " + (p.textValue ?? "?")) }
                 } else if let config = answer["config"] {
-                    if !running { print("restart the daemon to apply it (systemctl restart edge-recorder)") }
+                    if let pending = answer["restartRequired"]?.arrayValue, !pending.isEmpty {
+                        print("at the next start: \(pending.compactMap(\.textValue).joined(separator: ", "))")
+                        print("(systemctl restart edge-recorder)")
+                    } else if !running {
+                        print("apply it with: edgectl config apply \(path)")
+                    }
                     print(CanonicalJSON.pretty(config))
                 }
             }

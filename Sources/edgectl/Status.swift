@@ -20,6 +20,14 @@ struct SocketOption: ParsableArguments {
         }
     }
 
+    /// POSTs `body` as it is (a config file) and returns the JSON; a refusal is printed
+    /// with every problem the daemon listed, and exits 1.
+    func postRaw(_ path: String, _ body: [UInt8]) throws -> (raw: [UInt8], json: JSONValue) {
+        try call { () throws(ControlClientError) in
+            try ControlClient(socketPath: socket, timeoutSeconds: 180).post(path, json: body)
+        }
+    }
+
     /// GETs `path` and returns the body as it is (a picture), or exits 1 with the error.
     func getBytes(_ path: String) throws -> (bytes: [UInt8], contentType: String?) {
         let response: ControlClient.Response
@@ -48,6 +56,10 @@ struct SocketOption: ParsableArguments {
         guard response.status == 200, let json else {
             if case .string(let message)? = json?["error"] {
                 printError(message)
+                // The problems are in the message already when it is a validator's.
+                for problem in json?["problems"]?.arrayValue ?? [] where !message.contains(problem.textValue ?? "") {
+                    printError("  " + (problem.textValue ?? ""))
+                }
             } else {
                 printError("edge-recorderd answered \(response.status): \(response.text.prefix(200))")
             }

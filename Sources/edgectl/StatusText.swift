@@ -59,9 +59,18 @@ enum StatusText {
             let name = d["destination"]?.textValue ?? "?"
             let pending = d["pending"]?.textValue ?? "0"
             var line = "uplink  \(clip(name, 20)): \(pending) waiting"
+            if pending != "0", let bytes = d["backlogBytes"]?.textValue.flatMap({ Int64($0) }) {
+                line += " (\(size(bytes))"
+                if let age = d["oldestUnsentSeconds"]?.textValue.flatMap({ Int64($0) }) { line += ", oldest \(duration(Int(age)))" }
+                line += ")"
+            }
+            if let rate = d["rateBytesPerSecond"]?.textValue.flatMap({ Int64($0) }), rate > 0 { line += ", \(size(rate))/s" }
             if d["parked"]?.textValue != "0" { line += ", " + style.bad("\(d["parked"]?.textValue ?? "0") parked") }
-            if d["backingOff"] == .bool(true) { line += ", backing off after an error" }
+            if d["backingOff"] == .bool(true) { line += ", backing off" }
             lines.append(line)
+            if d["backingOff"] == .bool(true), let error = d["lastError"]?.textValue {
+                lines.append("        " + clip("last error: \(error)", 72))
+            }
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import ControlClient
+@testable import ControlClient
 import ControlSocket
 import EdgeJSON
 import EdgeSystem
@@ -169,5 +169,74 @@ import TestSupport
             "setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "curl", "-sS", "--unix-socket",
                         server.configuration.path, "http://edge/v1/status"])
         #expect(refused.status != 0)
+    }
+}
+
+/// Streamed answers (the event stream): chunks arrive as they are pushed, a client that
+/// leaves cancels the stream, a full queue refuses more, and edgectl's decoder reads any
+/// split of the chunked encoding.
+@Suite(.serialized) struct ControlStreamTests {
+    final class Streaming: ControlResponder {
+        let stream = ControlStream(capacity: 4)
+        func respond(to request: ControlRequest) async -> ControlResponse {
+            .streaming(stream, contentType: "application/x-ndjson", first: Array("hello\n".utf8))
+        }
+    }
+
+    @Test func linesArriveAsPushedAndTheClientCanStop() throws {
+        let dir = try Fixtures.scratchDirectory("control-stream")
+        let responder = Streaming()
+        let server = try ControlServer.start(
+            .init(path: "\(dir)/control.sock", access: AccessPolicy(groupName: "edge-admin", groupID: nil)),
+            responder: responder, log: { _ in })
+        defer { server.stop() }
+        let stream = responder.stream
+        // A thread of its own: the test blocks a pool thread, and on two cores a task
+        // could wait behind it for ever.
+        startThread(name: "pusher") {
+            for n in 1...3 {
+                usleep(50_000)
+                stream.push(Array("event \(n)\n".utf8))
+            }
+        }
+        var lines: [String] = []
+        let refusal = try ControlClient(socketPath: server.configuration.path).follow("/v1/events") { line in
+            lines.append(line)
+            return lines.count < 3
+        }
+        #expect(refusal == nil)
+        #expect(lines == ["hello", "event 1", "event 2"])
+        // The client has gone: the server notices and cancels the stream.
+        var waited = 0
+        while !responder.stream.isCancelled && waited < 100 {
+            usleep(20_000)
+            responder.stream.push(Array("more\n".utf8))
+            waited += 1
+        }
+        #expect(responder.stream.isCancelled)
+    }
+
+    @Test func aFullQueueRefusesAndFinishStillEndsIt() async {
+        let stream = ControlStream(capacity: 2)
+        #expect(stream.push([1]) && stream.push([2]))
+        #expect(!stream.push([3]))
+        stream.finish(last: [9])
+        #expect(await stream.next() == [1])
+        #expect(await stream.next() == [2])
+        #expect(await stream.next() == [9])
+        #expect(await stream.next() == nil)
+        #expect(!stream.push([4]))
+    }
+
+    @Test func chunkedBodiesDecodeHoweverTheyAreSplit() throws {
+        let wire = Array("5\r\nhello\r\n7;ext=1\r\n world\n\r\n0\r\n\r\n".utf8)
+        for split in 0...wire.count {
+            var decoder = ChunkedDecoder()
+            let out = try decoder.decode(Array(wire[..<split])) + decoder.decode(Array(wire[split...]))
+            #expect(String(decoding: out, as: UTF8.self) == "hello world\n")
+            #expect(decoder.finished)
+        }
+        var bad = ChunkedDecoder()
+        #expect(throws: ControlClientError.self) { try bad.decode(Array("zz\r\n".utf8)) }
     }
 }

@@ -26,6 +26,8 @@ import TestSupport
 
     struct Transcript {
         var answers: [String: ControlResponse] = [:]
+        /// Streamed answers: `<< GET /v1/events {json}`, one line each.
+        var streams: [String: [String]] = [:]
         var arguments: [String] = []
         var stdout: [String] = []
         var stderr: [String] = []
@@ -34,7 +36,11 @@ import TestSupport
         init(_ text: String) throws {
             for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
                 if line.hasPrefix("#") { continue }
-                if line.hasPrefix("< ") {
+                if line.hasPrefix("<< ") {
+                    let parts = line.dropFirst(3).split(separator: " ", maxSplits: 2).map(String.init)
+                    guard parts.count == 3 else { throw TranscriptError("bad stream line: \(line)") }
+                    streams["\(parts[0]) \(parts[1])", default: []].append(parts[2])
+                } else if line.hasPrefix("< ") {
                     let parts = line.dropFirst(2).split(separator: " ", maxSplits: 3).map(String.init)
                     guard parts.count >= 3, let code = Int(parts[2]) else { throw TranscriptError("bad answer line: \(line)") }
                     answers["\(parts[0]) \(parts[1])"] = ControlResponse(
@@ -61,9 +67,16 @@ import TestSupport
     /// Answers from the transcript, by method and path (query included).
     struct Canned: ControlResponder {
         let answers: [String: ControlResponse]
+        let streams: [String: [String]]
         func respond(to request: ControlRequest) async -> ControlResponse {
             let query = request.query.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
             let key = "\(request.method) \(request.path)\(query.isEmpty ? "" : "?" + query)"
+            if let lines = streams[key] {
+                let stream = ControlStream()
+                for line in lines { stream.push(Array(line.utf8) + [10]) }
+                stream.finish()
+                return .streaming(stream, contentType: "application/x-ndjson")
+            }
             return answers[key] ?? .error(404, "the transcript has no answer for \(key)")
         }
     }
@@ -79,9 +92,9 @@ import TestSupport
         let dir = try Fixtures.scratchDirectory("edgectl")
         let server = try ControlServer.start(
             .init(path: "\(dir)/control.sock", access: AccessPolicy(groupName: "edge-admin", groupID: nil)),
-            responder: Canned(answers: t.answers), log: { _ in })
+            responder: Canned(answers: t.answers, streams: t.streams), log: { _ in })
         defer { server.stop() }
-        let talksToDaemon = !t.answers.isEmpty
+        let talksToDaemon = !t.answers.isEmpty || !t.streams.isEmpty
         let socket = talksToDaemon ? ["--socket", "\(dir)/control.sock"] : ["--socket", "\(dir)/no-daemon.sock"]
         let result = try Tool.run(Self.edgectl, t.arguments + socket)
         var stdout = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)

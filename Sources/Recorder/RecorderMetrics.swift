@@ -1,0 +1,64 @@
+import CoreMetrics
+import Prometheus
+import Synchronization
+
+/// The daemon's metrics through swift-metrics, rendered as Prometheus text by
+/// swift-prometheus (`GET /metrics`). Counters of things that happen are bumped from the
+/// daemon's events as they happen; counters the pipeline keeps itself (frames, drops,
+/// watchdog kicks) and gauges (ring usage, backlog) are brought up to date at each scrape.
+final class RecorderMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    private let factory: PrometheusMetricsFactory
+    /// The totals last seen for counters kept elsewhere, by name and labels.
+    private let seen = Mutex<[String: Int64]>([:])
+
+    init() { factory = PrometheusMetricsFactory(registry: registry) }
+
+    func observe(_ event: DaemonEvent) {
+        let camera = event.string("camera").map { [("camera", $0)] } ?? []
+        let destination = event.string("destination").map { [("destination", $0)] } ?? []
+        switch event.name {
+        case "segment.sealed":
+            count("edge_segments_sealed_total", camera)
+            count("edge_segment_bytes_total", camera, by: event.integer("bytes") ?? 0)
+        case "segment.uploaded":
+            count("edge_segments_uploaded_total", destination)
+            count("edge_uploaded_bytes_total", destination, by: event.integer("bytes") ?? 0)
+        case "upload.failed", "upload.refused", "upload.conflict":
+            count("edge_upload_errors_total", destination + [("kind", String(event.name.dropFirst("upload.".count)))])
+        case "segment.evicted":
+            let sent = event.fields.contains { $0.0 == "uploaded" && $0.1 == .bool(true) }
+            count(sent ? "edge_segments_evicted_total" : "edge_segments_evicted_unsent_total", camera)
+        case "camera.lost": count("edge_camera_lost_total", camera)
+        case "ring.fault": count("edge_ring_faults_total")
+        case "clock.stepped": count("edge_clock_steps_total")
+        case "watchdog.stuck": count("edge_watchdog_stuck_total")
+        case "config.applied": count("edge_config_applied_total")
+        case "config.rolled-back": count("edge_config_rolled_back_total")
+        default: break
+        }
+    }
+
+    func count(_ name: String, _ labels: [(String, String)] = [], by amount: Int64 = 1) {
+        Counter(label: name, dimensions: labels, factory: factory).increment(by: amount)
+    }
+
+    /// Brings a counter kept elsewhere up to `total`. A total below the last one means its
+    /// keeper started again (a camera restarted by a config change): all of it is new.
+    func advance(_ name: String, _ labels: [(String, String)] = [], to total: Int64) {
+        let key = name + labels.map { "|\($0.0)=\($0.1)" }.joined()
+        let delta = seen.withLock { s -> Int64 in
+            let last = s[key] ?? 0
+            s[key] = total
+            return total >= last ? total - last : total
+        }
+        // Created even at zero, so the series is there from the first scrape.
+        Counter(label: name, dimensions: labels, factory: factory).increment(by: delta)
+    }
+
+    func gauge(_ name: String, _ labels: [(String, String)] = [], _ value: Double) {
+        Gauge(label: name, dimensions: labels, factory: factory).record(value)
+    }
+
+    var text: String { registry.emitToString() }
+}

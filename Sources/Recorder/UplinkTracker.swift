@@ -1,0 +1,88 @@
+import EdgeCore
+import EdgeSystem
+import SegmentRing
+import Synchronization
+import Uplink
+
+/// What the daemon knows about each destination beyond its queue: the last error, the last
+/// delivery and the rate over the last minute (from the uplink's events), and the backlog
+/// in bytes and age (from the queue and the ring).
+final class UplinkTracker: Sendable {
+    struct Destination: Sendable {
+        var lastError: String?
+        var lastErrorAt: WallTime?
+        var lastUploadAt: WallTime?
+        var errors: Int64 = 0
+        /// Deliveries in the last minute: when, and how many bytes.
+        var recent: [(at: MonotonicInstant, bytes: Int64)] = []
+    }
+
+    private let time: any TimeSource
+    private let state = Mutex<[String: Destination]>([:])
+    static let rateWindow = Duration.seconds(60)
+
+    init(time: any TimeSource) { self.time = time }
+
+    func observe(_ event: DaemonEvent) {
+        guard let name = event.string("destination") else { return }
+        let (wall, now) = (time.wallNow(), time.monotonicNow())
+        state.withLock { all in
+            var d = all[name] ?? Destination()
+            switch event.name {
+            case "segment.uploaded":
+                d.lastUploadAt = wall
+                d.recent.append((now, event.integer("bytes") ?? 0))
+                d.recent.removeAll { now - $0.at > Self.rateWindow }
+            case "upload.failed", "upload.refused", "upload.conflict":
+                d.lastError = event.string("why")
+                d.lastErrorAt = wall
+                d.errors += 1
+            default: break
+            }
+            all[name] = d
+        }
+    }
+
+    func destination(_ name: String) -> Destination { state.withLock { $0[name] ?? Destination() } }
+
+    /// Bytes a second delivered over the last minute.
+    func rate(_ name: String) -> Int64 {
+        let now = time.monotonicNow()
+        let bytes = destination(name).recent.filter { now - $0.at <= Self.rateWindow }.reduce(Int64(0)) { $0 + $1.bytes }
+        return bytes / Int64(Self.rateWindow.seconds)
+    }
+
+    /// A destination's backlog: bytes waiting and the age of the oldest segment waiting.
+    struct Backlog: Sendable {
+        var destination: String
+        var items: Int
+        var bytes: Int64
+        var oldestSeconds: Int64?
+        var rateCap: Int64?
+    }
+
+    static func backlogs(_ uplink: Uplink, listing: [RingListing], now: WallTime) -> [Backlog] {
+        var sizes: [String: [UInt64: Int64]] = [:]
+        for l in listing { sizes[l.camera, default: [:]][l.sequence] = l.bytes }
+        return uplink.backlog().map { d in
+            let bytes = d.items.reduce(Int64(0)) { $0 + (sizes[$1.camera]?[$1.sequence] ?? 0) }
+            let oldest = d.items.compactMap { WallTime(stem: $0.stem) }.min()
+            return Backlog(
+                destination: d.destination, items: d.items.count, bytes: bytes,
+                oldestSeconds: oldest.map { max(0, (now.nanosecondsSinceEpoch - $0.nanosecondsSinceEpoch) / 1_000_000_000) },
+                rateCap: d.rateBytesPerSecond)
+        }
+    }
+}
+
+extension WallTime {
+    /// The start time in a ring file's stem, `00000042-20261129T143301Z`.
+    init?(stem: String) {
+        guard let dash = stem.firstIndex(of: "-") else { return nil }
+        let c = Array(stem[stem.index(after: dash)...])
+        guard c.count == 16, c[8] == "T", c[15] == "Z" else { return nil }
+        let s = String(c)
+        func part(_ from: Int, _ to: Int) -> String { String(Array(s)[from..<to]) }
+        self.init(rfc3339: "\(part(0, 4))-\(part(4, 6))-\(part(6, 8))T\(part(9, 11)):\(part(11, 13)):\(part(13, 15)).000000000Z")
+    }
+}
