@@ -1,3 +1,4 @@
+import EdgeJSON
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -37,6 +38,19 @@ public enum CentreRoutes {
             return response(
                 await receiver.putGap(
                     key, signature: request.headers[signatureHeader], body: request.body, close: context.closeConnection))
+        }
+        // Who the centre takes the caller for, and whether it can check its manifests:
+        // what `edgectl uplink test` asks to tell "authenticated" from "registered".
+        router.get("/v1/identity") { _, context in
+            guard let gateway = await context.gateway(), isPlainName(gateway) else {
+                let refusal: JSONValue = .object([("error", .string("no client certificate with a plain gateway id (CN)"))])
+                return response(Reply(status: 403, body: CanonicalJSON.encode(refusal)))
+            }
+            var fields: [(String, JSONValue)] = [("gateway", .string(gateway)), ("registered", .bool(true))]
+            do { _ = try receiver.keys.key(for: gateway) } catch {
+                fields = [("gateway", .string(gateway)), ("registered", .bool(false)), ("error", .string((error as? Refusal)?.message ?? "\(error)"))]
+            }
+            return response(Reply(status: 200, body: CanonicalJSON.encode(.object(fields))))
         }
         router.get("/metrics") { _, _ in
             Response(

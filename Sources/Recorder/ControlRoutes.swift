@@ -35,7 +35,7 @@ struct ControlRoutes: ControlResponder {
         ("GET", "/v1/status"), ("GET", "/v1/cameras"), ("GET", "/v1/segments"), ("POST", "/v1/segments/hold"),
         ("POST", "/v1/segments/release"), ("GET", "/v1/config"), ("POST", "/v1/config/validate"),
         ("POST", "/v1/config/apply"), ("GET", "/v1/config/history"), ("POST", "/v1/config/rollback"), ("GET", "/v1/events"),
-        ("GET", "/metrics"),
+        ("GET", "/metrics"), ("POST", "/v1/uplink/test"),
     ]
 
     func respond(to request: ControlRequest) async -> ControlResponse {
@@ -44,6 +44,7 @@ struct ControlRoutes: ControlResponder {
         case ("GET", "/v1/config/history"): return configHistory()
         case ("POST", "/v1/config/rollback"): return await rollBackConfig(request)
         case ("GET", "/v1/events"): return eventStream()
+        case ("POST", "/v1/uplink/test"): return await testUplink(request)
         case ("GET", "/metrics"): return .text(metricsText(), contentType: "text/plain; version=0.0.4; charset=utf-8")
         case ("GET", "/v1/status"): return .json(status())
         case ("GET", "/v1/cameras"): return .json(.object([("cameras", .array(cameras.map(camera)))]))

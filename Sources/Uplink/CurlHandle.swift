@@ -88,6 +88,13 @@ final class CurlHandle {
         try check(curl_easy_perform(raw), what)
     }
 
+    /// A time from `curl_easy_getinfo` in microseconds (0 when not reached).
+    func info(_ what: CURLINFO) -> Int64 {
+        var value: curl_off_t = 0
+        _ = edge_curl_getinfo_off(raw, what, &value)
+        return Int64(value)
+    }
+
     var responseCode: Int {
         var code = 0
         _ = edge_curl_getinfo_long(raw, CURLINFO_RESPONSE_CODE, &code)

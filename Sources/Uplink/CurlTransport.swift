@@ -31,7 +31,20 @@ public final class CurlTransport: Transport {
         try perform("PUT", url, headers, body: body, control)
     }
 
-    private func perform(_ method: String, _ url: String, _ headers: [(String, String)], body: UploadBody?, _ control: TransferControl) throws(UplinkError) -> TransportResponse {
+    /// A GET, and how far it got: microseconds until the TCP connection and until the TLS
+    /// handshake were done (0: not reached).
+    public func probe(_ url: String) -> (result: Result<TransportResponse, UplinkError>, connectMicros: Int64, tlsMicros: Int64) {
+        let result: Result<TransportResponse, UplinkError>
+        do { result = .success(try perform("GET", url, [], body: nil, TransferControl(), get: true)) } catch {
+            result = .failure(error)
+        }
+        return (result, handle.info(CURLINFO_CONNECT_TIME_T), handle.info(CURLINFO_APPCONNECT_TIME_T))
+    }
+
+    private func perform(
+        _ method: String, _ url: String, _ headers: [(String, String)], body: UploadBody?, _ control: TransferControl,
+        get: Bool = false
+    ) throws(UplinkError) -> TransportResponse {
         let h = handle
         try h.reset()
         try h.set(CURLOPT_URL, url, "CURLOPT_URL")
@@ -67,6 +80,8 @@ public final class CurlTransport: Transport {
         try h.set(headers: list)
 
         switch body {
+        case nil where get:
+            try h.set(CURLOPT_HTTPGET, 1, "CURLOPT_HTTPGET")
         case nil:
             try h.set(CURLOPT_NOBODY, 1, "CURLOPT_NOBODY")
         case .bytes(let bytes)?:

@@ -9,7 +9,7 @@ struct Edgectl: ParsableCommand {
             Exit status: 0 success, 1 the check failed (or the daemon refused the request), \
             64 usage error, 69 the daemon is unreachable, 78 invalid config.
             """,
-        subcommands: [Status.self, Cameras.self, Config.self, Events.self, Keys.self, Segments.self])
+        subcommands: [Status.self, Cameras.self, Config.self, Events.self, Keys.self, Segments.self, Uplink.self])
 
     /// EX_UNAVAILABLE: the daemon's socket is missing, refused or silent.
     static let daemonUnreachable: Int32 = 69
