@@ -48,7 +48,7 @@ final class ControlHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         armDeadline(context)
-        guard let provider = context.channel as? any SocketOptionProvider else { return }
+        guard !access.open, let provider = context.channel as? any SocketOptionProvider else { return }
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let future: EventLoopFuture<RawPeerCredentials> = provider.unsafeGetSocketOption(
             level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
@@ -115,6 +115,8 @@ final class ControlHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func dispatch(_ context: ChannelHandlerContext, _ head: HTTPRequestHead) {
+        // TCP has no peer credentials; an open listener does not ask for them.
+        if access.open, peer == nil { peer = PeerCredentials(pid: 0, uid: UInt32.max, gid: UInt32.max) }
         guard let peer else {
             onRefused(nil, "no peer credentials")
             finish(context, .error(403, "the peer's credentials could not be read (SO_PEERCRED); refused"), close: true)

@@ -19,7 +19,10 @@ import Synchronization
 /// the responder runs off the event loop.
 public final class ControlServer: Sendable {
     public struct Configuration: Sendable {
+        /// The Unix socket's path, or `host:port` for a TCP listener (`tcp` true).
         public var path: String
+        /// Listen on TCP at `path` (`127.0.0.1:9101`) instead of a Unix socket.
+        public var tcp = false
         public var access: AccessPolicy
         public var maxClients: Int
         public var maxBodyBytes: Int
@@ -50,7 +53,7 @@ public final class ControlServer: Sendable {
         log: @escaping @Sendable (String) -> Void
     ) throws -> ControlServer {
         let path = configuration.path
-        try removeStaleSocket(path)
+        if !configuration.tcp { try removeStaleSocket(path) }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let executor = ThreadExecutor(name: "control")
         let clients = ClientCount()
@@ -78,11 +81,21 @@ public final class ControlServer: Sendable {
             }
         let channel: any Channel
         do {
-            channel = try bootstrap.bind(unixDomainSocketPath: path).wait()
+            if configuration.tcp {
+                guard let colon = path.lastIndex(of: ":"), let port = Int(path[path.index(after: colon)...]), (0...65535).contains(port)
+                else { throw ControlSocketError("\(path) is not host:port") }
+                let host = String(path[..<colon]).trimmingBrackets
+                channel = try bootstrap.serverChannelOption(.socketOption(.so_reuseaddr), value: 1).bind(host: host, port: port).wait()
+            } else {
+                channel = try bootstrap.bind(unixDomainSocketPath: path).wait()
+            }
         } catch {
             try? group.syncShutdownGracefully()
             executor.shutdown()
             throw ControlSocketError("cannot listen on \(path): \(error)")
+        }
+        if configuration.tcp {
+            return ControlServer(configuration: configuration, group: group, executor: executor, channel: channel, clients: clients)
         }
         // Only root and the access group may connect at all.
         if let gid = access.groupID, chown(path, UInt32.max, gid) != 0 {
@@ -106,12 +119,15 @@ public final class ControlServer: Sendable {
     /// Connections open now.
     public var connectedClients: Int { clients.value.load(ordering: .relaxed) }
 
+    /// The TCP port listened on (a port of 0 asks the system for one).
+    public var port: Int? { channel.localAddress?.port }
+
     /// Stops listening, closes every connection and removes the socket file.
     public func stop() {
         try? channel.close().wait()
         try? group.syncShutdownGracefully()
         executor.shutdown()
-        _ = unlink(configuration.path)
+        if !configuration.tcp { _ = unlink(configuration.path) }
     }
 
     static func removeStaleSocket(_ path: String) throws(ControlSocketError) {
@@ -121,6 +137,13 @@ public final class ControlServer: Sendable {
             throw ControlSocketError("\(path) exists and is not a socket; refusing to replace it: move it away")
         }
         _ = unlink(path)
+    }
+}
+
+extension String {
+    /// `[::1]` → `::1`
+    fileprivate var trimmingBrackets: String {
+        hasPrefix("[") && hasSuffix("]") ? String(dropFirst().dropLast()) : self
     }
 }
 

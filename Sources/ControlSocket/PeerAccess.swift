@@ -13,6 +13,16 @@ public struct AccessPolicy: Sendable {
     public var groupName: String
     /// The group's id; nil when no such group exists (then only root gets in).
     public var groupID: UInt32?
+    /// Anyone who can connect: for a TCP listener serving only what may be public
+    /// (`/metrics`), where there are no peer credentials to check.
+    public var open = false
+
+    /// Anyone who can connect (see `open`).
+    public static var anyone: AccessPolicy {
+        var policy = AccessPolicy(groupName: "", groupID: nil)
+        policy.open = true
+        return policy
+    }
 
     public init(groupName: String) {
         self.groupName = groupName
@@ -28,7 +38,7 @@ public struct AccessPolicy: Sendable {
     public func refusal(for peer: PeerCredentials, supplementaryGroups: (Int32) -> [UInt32]? = Self.supplementaryGroups)
         -> String?
     {
-        if peer.uid == 0 { return nil }
+        if peer.uid == 0 || open { return nil }
         guard let gid = groupID else {
             return "uid \(peer.uid) is not root and group \(groupName) does not exist: create it (groupadd \(groupName)) and add the technician's account"
         }

@@ -40,3 +40,18 @@ extension ControlRoutes {
         return m.text
     }
 }
+
+/// What the TCP metrics listener answers: `GET /metrics` and nothing else.
+struct MetricsOnly: ControlResponder {
+    let routes: ControlRoutes
+
+    func respond(to request: ControlRequest) async -> ControlResponse {
+        guard request.path == "/metrics" else { return .error(404, "only GET /metrics is served here") }
+        guard request.method == "GET" else {
+            var response = ControlResponse.error(405, "\(request.method) is not allowed on /metrics; use GET")
+            response.headers = [("Allow", "GET")]
+            return response
+        }
+        return await routes.respond(to: request)
+    }
+}

@@ -3,6 +3,7 @@ import EdgeCore
 import EdgeSystem
 import SegmentRing
 import Synchronization
+import Uplink
 import Watchdog
 
 /// The daemon's stages on the health board. Each check names what is stuck; a camera
@@ -49,6 +50,31 @@ extension HealthChecks {
             return "no segment sealed for \(Int((now - sealed).seconds)) s"
         }
         return nil
+    }
+}
+
+extension HealthChecks {
+    /// The uplink: each destination with segments to send either moves bytes, is backing
+    /// off after an error (offline is legitimate), or waits for its time window. A
+    /// destination that does none of these for longer than a transfer may take to fail
+    /// on its own (connect + stall timeouts) is stuck.
+    static func install(
+        on board: HealthBoard, uplink: Uplink, destinations: [UplinkDestination], tracker: UplinkTracker, stuck: Duration,
+        time: any TimeSource
+    ) {
+        board.add("uplink") { now in
+            let problems = uplink.status().compactMap { d -> String? in
+                guard d.pending > d.parked, !d.backingOff, let destination = destinations.first(where: { $0.name == d.destination })
+                else { return nil }
+                if ClockStatus.isSynchronised(), UploadWindow.waitBeforeOpening(destination.windows, now: time.wallNow()) != nil {
+                    return nil
+                }
+                let limit = Duration.seconds(destination.connectSeconds + destination.stallSeconds) + stuck
+                let idle = now - tracker.lastActivity(d.destination)
+                return idle > limit ? "\(d.destination): \(d.pending - d.parked) waiting, nothing sent for \(Int(idle.seconds)) s" : nil
+            }
+            return problems.isEmpty ? nil : problems.joined(separator: "; ")
+        }
     }
 }
 

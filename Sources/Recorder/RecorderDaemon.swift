@@ -103,12 +103,13 @@ public struct RecorderDaemon {
             destinations: config.destinations.map(\.uplinkDestination), time: sources.time,
             events: { event in
                 UplinkLog.log(event, uplinkLogger)
+                if case .progress(let destination, _, _, _) = event { tracker.moved(destination) }
                 if let published = DaemonEvent(event) { hub.publish(published) }
             })
         if uplink != nil { logger.info("uploading", metadata: ["destinations": "\(config.destinations.map(\.name).joined(separator: ","))"]) }
         defer { uplink?.stop() }
         let watchdog = try startWatchdog(
-            roster: roster, uplink: uplink, events: hub, ringHealth: ringHealth, lastRunCrashed: recovered.lastRunCrashed)
+            roster: roster, uplink: uplink, tracker: tracker, events: hub, ringHealth: ringHealth, lastRunCrashed: recovered.lastRunCrashed)
         var stoppedCleanly = false
         defer { watchdog.runner.stop(clean: stoppedCleanly) }
         let audit = AuditLog(path: config.stateDirectory + "/audit.log", time: sources.time)
@@ -117,13 +118,14 @@ public struct RecorderDaemon {
                 path: $0, roster: roster, supervisor: supervisor, makeCamera: makeCamera, audit: audit,
                 history: ConfigHistory(stateDirectory: config.stateDirectory), events: hub, time: sources.time, logger: logger)
         }
-        let control = startControl(
-            ControlRoutes(
-                roster: roster, configPath: configPath, applier: applier, events: hub, metrics: metrics, tracker: tracker,
-                keeper: keeper,
-                holds: HoldBook(stateDirectory: config.stateDirectory), uplink: uplink, watchdog: watchdog.runner, audit: audit,
-                time: sources.time, started: started, clockSynced: { ClockStatus.isSynchronised() }))
+        let routes = ControlRoutes(
+            roster: roster, configPath: configPath, applier: applier, events: hub, metrics: metrics, tracker: tracker,
+            keeper: keeper, holds: HoldBook(stateDirectory: config.stateDirectory), uplink: uplink, watchdog: watchdog.runner,
+            audit: audit, time: sources.time, started: started, clockSynced: { ClockStatus.isSynchronised() })
+        let control = startControl(routes)
         defer { control?.stop() }
+        let metricsListener = startMetricsListener(routes)
+        defer { metricsListener?.stop() }
         let probe = control.flatMap { try? ControlProbe(path: $0.configuration.path, time: sources.time) }
         probe?.install(on: watchdog.board, stuck: .seconds(config.watchdog.stuckSeconds))
         defer { probe?.close() }
@@ -148,11 +150,16 @@ public struct RecorderDaemon {
     /// The health board and the runner that kicks the watchdogs (hardware and systemd)
     /// while it is healthy. After a restart storm the hardware watchdog is left unarmed.
     func startWatchdog(
-        roster: CameraRoster, uplink: Uplink?, events: EventHub, ringHealth: RingHealth, lastRunCrashed: Bool
+        roster: CameraRoster, uplink: Uplink?, tracker: UplinkTracker, events: EventHub, ringHealth: RingHealth, lastRunCrashed: Bool
     ) throws -> (board: HealthBoard, runner: WatchdogRunner) {
         let settings = config.watchdog
         let board = HealthBoard()
         HealthChecks.install(on: board, roster: roster, stuck: .seconds(settings.stuckSeconds), ring: ringHealth)
+        if let uplink {
+            HealthChecks.install(
+                on: board, uplink: uplink, destinations: config.destinations.map(\.uplinkDestination), tracker: tracker,
+                stuck: .seconds(settings.stuckSeconds), time: sources.time)
+        }
         let storm = StartHistory(stateDirectory: config.stateDirectory)
             .recordStart(lastRunCrashed: lastRunCrashed, at: sources.time.wallNow())
         if let storm { logger.critical("restart storm, running degraded: \(storm)") }
@@ -217,6 +224,23 @@ public struct RecorderDaemon {
             return server
         } catch {
             logger.error("no control socket, recording without it: \(error)")
+            return nil
+        }
+    }
+
+    /// The optional TCP listener for `GET /metrics` (`control.metricsListen`), off by
+    /// default; recording goes on without it when it cannot listen.
+    func startMetricsListener(_ routes: ControlRoutes) -> ControlServer? {
+        guard let listen = config.control.metricsListen else { return nil }
+        do {
+            var configuration = ControlServer.Configuration(path: listen, access: .anyone, maxClients: 4)
+            configuration.tcp = true
+            let logger = self.logger
+            let server = try ControlServer.start(configuration, responder: MetricsOnly(routes: routes), log: { logger.warning("\($0)") })
+            logger.info("metrics listener ready", metadata: ["listen": "\(listen)", "port": "\(server.port ?? 0)"])
+            return server
+        } catch {
+            logger.error("no metrics listener, metrics stay on the control socket: \(error)")
             return nil
         }
     }

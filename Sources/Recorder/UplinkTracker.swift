@@ -15,19 +15,35 @@ final class UplinkTracker: Sendable {
         var errors: Int64 = 0
         /// Deliveries in the last minute: when, and how many bytes.
         var recent: [(at: MonotonicInstant, bytes: Int64)] = []
+        /// When bytes last moved, or an attempt last ended (delivered or failed).
+        var lastActivity: MonotonicInstant?
     }
 
     private let time: any TimeSource
     private let state = Mutex<[String: Destination]>([:])
     static let rateWindow = Duration.seconds(60)
 
-    init(time: any TimeSource) { self.time = time }
+    let startedAt: MonotonicInstant
+
+    init(time: any TimeSource) {
+        self.time = time
+        startedAt = time.monotonicNow()
+    }
+
+    /// Body bytes moved for `destination` (the uplink's progress events, about once a second).
+    func moved(_ destination: String) {
+        let now = time.monotonicNow()
+        state.withLock { $0[destination, default: Destination()].lastActivity = now }
+    }
+
+    func lastActivity(_ name: String) -> MonotonicInstant { destination(name).lastActivity ?? startedAt }
 
     func observe(_ event: DaemonEvent) {
         guard let name = event.string("destination") else { return }
         let (wall, now) = (time.wallNow(), time.monotonicNow())
         state.withLock { all in
             var d = all[name] ?? Destination()
+            d.lastActivity = now
             switch event.name {
             case "segment.uploaded":
                 d.lastUploadAt = wall

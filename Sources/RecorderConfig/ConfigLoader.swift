@@ -99,10 +99,19 @@ public enum ConfigLoader {
         return watchdog
     }
 
-    /// `"control": {"socket": "/run/edge-recorder/control.sock", "group": "edge-admin"}`.
+    /// `"control": {"socket": "/run/edge-recorder/control.sock", "group": "edge-admin", "metricsListen": "10.0.0.5:9101"}`.
     private static func readControl(_ value: JSONValue, _ r: FieldReader) -> ControlConfiguration {
         var control = ControlConfiguration()
-        guard let m = r.object(value, at: "control", allowed: ["socket", "group"]) else { return control }
+        guard let m = r.object(value, at: "control", allowed: ["socket", "group", "metricsListen"]) else { return control }
+        if let listen = r.string(m, "metricsListen", at: "control", required: false) {
+            let colon = listen.lastIndex(of: ":")
+            let port = colon.flatMap { Int(listen[listen.index(after: $0)...]) }
+            if let colon, let port, (1...65535).contains(port), colon != listen.startIndex {
+                control.metricsListen = listen
+            } else {
+                r.problem("control.metricsListen", "\"\(listen)\" is not host:port (for example 127.0.0.1:9101 or [::1]:9101)")
+            }
+        }
         if let socket = r.string(m, "socket", at: "control", required: false) {
             if !socket.hasPrefix("/") {
                 r.problem("control.socket", "\"\(socket)\" is relative: give an absolute path")

@@ -4,6 +4,9 @@ public struct ControlConfiguration: Sendable, Equatable {
     public var socket: String
     /// Besides root, members of this group may use the socket.
     public var group: String
+    /// `host:port` of a TCP listener serving `GET /metrics` only, to anyone who can
+    /// reach it; nil (the default): no listener, metrics only on the socket.
+    public var metricsListen: String?
 
     public init(socket: String = Self.defaultSocket, group: String = "edge-admin") {
         self.socket = socket

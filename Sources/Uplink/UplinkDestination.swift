@@ -38,7 +38,7 @@ public struct UploadWindow: Sendable, Equatable {
 
     /// Nil when `now` is inside one of `windows` (or there are none); otherwise how long
     /// until the next one opens.
-    static func waitBeforeOpening(_ windows: [UploadWindow], now: WallTime) -> Duration? {
+    public static func waitBeforeOpening(_ windows: [UploadWindow], now: WallTime) -> Duration? {
         guard !windows.isEmpty else { return nil }
         let secondOfDay = Int(now.nanosecondsSinceEpoch.floorDiv(1_000_000_000).floorMod(86_400))
         if windows.contains(where: { $0.contains(minuteOfDay: secondOfDay / 60) }) { return nil }
