@@ -166,6 +166,7 @@ let package = Package(
         .testTarget(
             name: "ControlSocketTests", dependencies: ["TestSupport", "ControlSocket", "ControlClient", "EdgeJSON", "EdgeSystem"]),
         .testTarget(name: "WatchdogTests", dependencies: ["TestSupport", "Watchdog", "EdgeSystem"]),
+        .testTarget(name: "RecorderTests", dependencies: ["TestSupport", "Recorder", "EdgeSystem", "EdgeJSON"]),
         .testTarget(
             name: "EdgectlTests", dependencies: ["TestSupport", "ControlSocket", "EdgeSystem"], exclude: ["Transcripts"]),
         .testTarget(
