@@ -97,7 +97,11 @@ final class ControlHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if error is HTTPParserError {
+        if streaming != nil {
+            // An answer is being streamed: no room for another; just end it.
+            streaming?.cancel()
+            context.close(promise: nil)
+        } else if error is HTTPParserError {
             finish(context, .error(400, "not a valid HTTP/1.1 request (\(error)); use curl --unix-socket or edgectl"), close: true)
         } else {
             context.close(promise: nil)
@@ -175,6 +179,8 @@ final class ControlHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    static let streamWriteLimit = TimeAmount.seconds(30)
+
     /// Writes a stream's chunks one at a time, each after the last was flushed to the
     /// socket: a client that stops reading holds one chunk here and overflows the
     /// stream's own bounded queue, never the daemon's memory.
@@ -193,16 +199,30 @@ final class ControlHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                     context.writeAndFlush(handler.wrapOutboundOut(.end(nil))).whenComplete { _ in bound.value.1.close(promise: nil) }
                     return
                 }
-                let buffer = context.channel.allocator.buffer(bytes: chunk)
-                context.writeAndFlush(handler.wrapOutboundOut(.body(.byteBuffer(buffer)))).whenComplete { result in
-                    let (handler, context) = bound.value
-                    switch result {
-                    case .success: handler.pump(context, stream)
-                    case .failure:
-                        stream.cancel()
-                        context.close(promise: nil)
-                    }
-                }
+                handler.write(chunk, of: stream, context)
+            }
+        }
+    }
+
+    /// One chunk; the next once it is flushed. A client that stops reading (a pager, a
+    /// suspended edgectl) would hold its connection slot for good: a chunk not taken
+    /// within `streamWriteLimit` closes the connection.
+    private func write(_ chunk: [UInt8], of stream: ControlStream, _ context: ChannelHandlerContext) {
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let limit = NIOLoopBound(
+            context.eventLoop.scheduleTask(in: Self.streamWriteLimit) {
+                stream.cancel()
+                bound.value.1.close(promise: nil)
+            }, eventLoop: context.eventLoop)
+        let buffer = context.channel.allocator.buffer(bytes: chunk)
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer)))).whenComplete { result in
+            limit.value.cancel()
+            let (handler, context) = bound.value
+            switch result {
+            case .success: handler.pump(context, stream)
+            case .failure:
+                stream.cancel()
+                context.close(promise: nil)
             }
         }
     }

@@ -1,3 +1,5 @@
+import EdgeCore
+import EdgeSystem
 import RecorderConfig
 import ServiceLifecycle
 import Synchronization
@@ -23,21 +25,64 @@ final class CameraRoster: Sendable {
 }
 
 /// Runs every camera, and cameras added later, as child tasks: one camera can stop and
-/// another start without touching the rest. A camera that fails ends the daemon (as a
+/// another start without touching the rest. At most one instance per camera id runs at a
+/// time, whatever the order of changes: a new instance starts only once the one before it
+/// (stopped by the change) has sealed its segment and returned, since both would use the
+/// same device, ring directory and chain. A camera that fails ends the daemon (as a
 /// failed service in a group would): systemd restarts it.
 final class CameraSupervisor: Service, Sendable {
     private let initial: [CameraService]
     private let launches: AsyncStream<CameraService>
     private let launcher: AsyncStream<CameraService>.Continuation
     private let running = Mutex<[ObjectIdentifier: CameraService]>([:])
+    private let time: any TimeSource
+    /// Per camera id: the newest instance, and since when it waits for the one before.
+    private let latest = Mutex<[String: (service: CameraService, waitingSince: MonotonicInstant?)]>([:])
 
-    init(cameras: [CameraService]) {
+    init(cameras: [CameraService], time: any TimeSource) {
         initial = cameras
+        self.time = time
         (launches, launcher) = AsyncStream.makeStream()
+        latest.withLock { all in for camera in cameras { all[camera.camera.id] = (camera, nil) } }
     }
 
-    /// Starts a camera (once every camera it replaces has finished).
-    func launch(_ camera: CameraService) { launcher.yield(camera) }
+    /// Starts a camera once the previous instance with its id (if any) has finished.
+    func launch(_ camera: CameraService) {
+        let id = camera.camera.id
+        let now = time.monotonicNow()
+        let previous = latest.withLock { all -> CameraService? in
+            let previous = all[id]?.service
+            let waits = previous.map { !$0.isFinished } ?? false
+            all[id] = (camera, waits ? now : nil)
+            return waits ? previous : nil
+        }
+        guard let previous else {
+            launcher.yield(camera)
+            return
+        }
+        Task { [self] in
+            while await !previous.finished(within: .seconds(3600)) {}
+            latest.withLock { all in
+                if all[id]?.service === camera { all[id]?.waitingSince = nil }
+            }
+            launcher.yield(camera)
+        }
+    }
+
+    /// Cameras whose new instance has waited longer than `limit` for the old one to stop.
+    func stuckRestarts(at now: MonotonicInstant, limit: Duration) -> [(camera: String, seconds: Int)] {
+        latest.withLock { all in
+            all.compactMap { id, entry in
+                guard let since = entry.waitingSince, now - since > limit else { return nil }
+                return (id, Int((now - since).seconds))
+            }.sorted { $0.camera < $1.camera }
+        }
+    }
+
+    /// True while `camera` waits for its previous instance to stop.
+    func isWaiting(_ camera: CameraService) -> Bool {
+        latest.withLock { $0[camera.camera.id].map { $0.service === camera && $0.waitingSince != nil } ?? false }
+    }
 
     func run() async throws {
         try await withGracefulShutdownHandler {

@@ -63,6 +63,9 @@ public final class CameraService: Service, Sendable {
     /// shutdown. Returns at once; `finished()` returns once `run()` has.
     public func stop() { pump.stop() }
 
+    /// True once `run()` has returned.
+    public var isFinished: Bool { done.isComplete }
+
     /// Waits until `run()` has returned (or `timeout` passed); true when it has.
     public func finished(within timeout: Duration) async -> Bool { await done.wait(within: timeout) }
 

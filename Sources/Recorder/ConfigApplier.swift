@@ -73,16 +73,21 @@ final class ConfigApplier: Sendable {
             return .error(500, "cannot set up the new cameras (\(error)); nothing was changed")
         }
         let version: ConfigHistory.Version
+        do { try audit.record(peer, what, detail: detail + Self.fields(changes)) } catch {
+            return .error(500, "cannot write the audit log: \(error); nothing was changed")
+        }
         do {
-            try audit.record(peer, what, detail: detail + Self.fields(changes))
             // The config the daemon started with is the first version.
             if history.versions().isEmpty, !previousBytes.isEmpty { try history.save(previousBytes, at: time.wallNow()) }
-            try Self.install(bytes, at: path)
             version = try history.save(bytes, at: time.wallNow())
         } catch {
+            return .error(500, "cannot keep the config in \(history.directory): \(error); nothing was changed")
+        }
+        do { try Self.install(bytes, at: path) } catch {
+            try? FileSystem.remove(version.path)
             return .error(500, "cannot write \(path): \(error); nothing was changed")
         }
-        await swap(to: running, services: started, replacing: changes.removed + changes.changed, from: oldServices)
+        let notStopped = await swap(to: running, services: started, replacing: changes.removed + changes.changed, from: oldServices)
         logger.notice("config applied", metadata: [
             "version": "\(version.number)", "uid": "\(peer.uid)", "added": "\(changes.added)",
             "removed": "\(changes.removed)", "changed": "\(changes.changed)", "restart_required": "\(changes.restartRequired)",
@@ -93,6 +98,9 @@ final class ConfigApplier: Sendable {
         }
         events.publish(DaemonEvent("config.applied", [("version", DaemonEvent.number(version.number)), ("uid", DaemonEvent.number(peer.uid))] + Self.fields(changes)))
         var answer: [(String, JSONValue)] = [("applied", .bool(true)), ("version", DaemonEvent.number(version.number))]
+        if !notStopped.isEmpty {
+            answer.append(("warning", .string("camera \(notStopped.joined(separator: ", ")) has not stopped yet (capture stuck?); its new settings start when it does")))
+        }
         if !changes.restartRequired.isEmpty {
             answer.append(("note", .string("\(changes.restartRequired.joined(separator: ", ")) take effect when edge-recorderd starts again (systemctl restart edge-recorder)")))
         }
@@ -106,9 +114,13 @@ final class ConfigApplier: Sendable {
         try FileSystem.syncDirectory(directory.isEmpty ? "." : directory)
     }
 
-    /// Stops the cameras `replacing` names and starts `services` (each once the camera it
-    /// replaces has sealed its segment and stopped: they share a device and a ring directory).
-    private func swap(to config: RecorderConfiguration, services: [CameraService], replacing: [String], from old: [CameraService]) async {
+    /// Stops the cameras `replacing` names and starts `services` (the supervisor starts each
+    /// once the instance it replaces has stopped). Waits up to `stopTimeout` for the
+    /// stopped ones, and names those that did not stop.
+    @discardableResult
+    private func swap(to config: RecorderConfiguration, services: [CameraService], replacing: [String], from old: [CameraService]) async
+        -> [String]
+    {
         let stopping = old.filter { replacing.contains($0.camera.id) }
         let kept = old.filter { !replacing.contains($0.camera.id) }
         roster.replace(
@@ -117,19 +129,13 @@ final class ConfigApplier: Sendable {
                 services.first { $0.camera.id == c.id } ?? kept.first { $0.camera.id == c.id }
             })
         for camera in stopping { camera.stop() }
-        for camera in services {
-            let previous = stopping.first { $0.camera.id == camera.camera.id }
-            if let previous, await !previous.finished(within: Self.stopTimeout) {
-                logger.error("camera \(previous.camera.id) has not stopped after \(Int(Self.stopTimeout.seconds)) s; its new settings start when it does")
-                let supervisor = self.supervisor
-                Task { _ = await previous.finished(within: .seconds(86400 * 365)); supervisor.launch(camera) }
-                continue
-            }
-            supervisor.launch(camera)
+        for camera in services { supervisor.launch(camera) }
+        var stuck: [String] = []
+        for camera in stopping where await !camera.finished(within: Self.stopTimeout) {
+            logger.error("camera \(camera.camera.id) has not stopped after \(Int(Self.stopTimeout.seconds)) s (capture stuck?); its new settings start when it does")
+            stuck.append(camera.camera.id)
         }
-        for camera in stopping where !services.contains(where: { $0.camera.id == camera.camera.id }) {
-            _ = await camera.finished(within: Self.stopTimeout)
-        }
+        return stuck
     }
 
     /// The first new camera that has not streamed within `settle`, and why.
@@ -141,7 +147,9 @@ final class ConfigApplier: Sendable {
             try? await Task.sleep(for: .milliseconds(100))
         }
         guard let camera = cameras.first(where: { $0.progress.streamingSince == nil }) else { return nil }
-        let why = camera.buffer.status.lastFailure ?? "no picture yet"
+        let why =
+            supervisor.isWaiting(camera)
+            ? "its previous instance has not stopped (capture stuck?)" : camera.buffer.status.lastFailure ?? "no picture yet"
         return "camera \(camera.camera.id) did not stream within \(Int(settle.seconds)) s: \(why)"
     }
 
@@ -167,8 +175,9 @@ final class ConfigApplier: Sendable {
             if bytes.isEmpty {
                 problems.append("\(path) could not be read before the change, so it was not written back")
             } else {
+                let saved = try history.save(bytes, at: time.wallNow())
                 try Self.install(bytes, at: path)
-                restoredVersion = try history.save(bytes, at: time.wallNow()).number
+                restoredVersion = saved.number
             }
         } catch {
             problems.append("cannot write \(path) back: \(error)")

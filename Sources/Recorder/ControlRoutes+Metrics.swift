@@ -6,6 +6,8 @@ import SegmentRing
 extension ControlRoutes {
     func metricsText() -> String {
         let m = metrics
+        // A camera removed by a config change no longer streams.
+        for id in m.forget(cameras: cameras.map(\.camera.id)) { m.gauge("edge_camera_streaming", [("camera", id)], 0) }
         for service in cameras {
             let camera = [("camera", service.camera.id)]
             let counters = service.buffer.counters

@@ -1,12 +1,15 @@
 import ControlSocket
 import EdgeJSON
 import EdgeSystem
+import Synchronization
 import Uplink
 
 /// `POST /v1/uplink/test`: connect, TLS and authentication to each destination (or the
 /// one named), each on a thread of its own so a slow network never holds the socket.
 extension ControlRoutes {
     func testUplink(_ request: ControlRequest) async -> ControlResponse {
+        guard UplinkTestGate.enter() else { return .error(409, "an uplink test is running already; wait for its answer") }
+        defer { UplinkTestGate.leave() }
         var body: JSONFields
         do { body = try JSONFields(request.body.isEmpty ? Array("{}".utf8) : request.body, allowed: ["destination"]) } catch {
             return .error(400, error.description)
@@ -45,4 +48,11 @@ extension ControlRoutes {
         }
         return .json(.object([("destinations", .array(answers))]))
     }
+}
+
+/// One uplink test at a time: each holds a thread and a connection per destination.
+enum UplinkTestGate {
+    private static let busy = Atomic<Bool>(false)
+    static func enter() -> Bool { !busy.exchange(true, ordering: .acquiringAndReleasing) }
+    static func leave() { busy.store(false, ordering: .releasing) }
 }

@@ -89,7 +89,7 @@ public struct RecorderDaemon {
         }
         let services = try config.cameras.map { try makeCamera($0, config) }
         let roster = CameraRoster(config: config, services: services)
-        let supervisor = CameraSupervisor(cameras: services)
+        let supervisor = CameraSupervisor(cameras: services, time: time)
         logger.info("edge-recorderd starting", metadata: [
             "gateway": "\(config.gateway)", "cameras": "\(services.count)", "state": "\(config.stateDirectory)",
             "recipients": "\(config.recipients.count)", "firmware": "\(Firmware.version)",
@@ -109,7 +109,7 @@ public struct RecorderDaemon {
         if uplink != nil { logger.info("uploading", metadata: ["destinations": "\(config.destinations.map(\.name).joined(separator: ","))"]) }
         defer { uplink?.stop() }
         let watchdog = try startWatchdog(
-            roster: roster, uplink: uplink, tracker: tracker, events: hub, ringHealth: ringHealth, lastRunCrashed: recovered.lastRunCrashed)
+            roster: roster, supervisor: supervisor, uplink: uplink, tracker: tracker, events: hub, ringHealth: ringHealth, lastRunCrashed: recovered.lastRunCrashed)
         var stoppedCleanly = false
         defer { watchdog.runner.stop(clean: stoppedCleanly) }
         let audit = AuditLog(path: config.stateDirectory + "/audit.log", time: sources.time)
@@ -150,11 +150,18 @@ public struct RecorderDaemon {
     /// The health board and the runner that kicks the watchdogs (hardware and systemd)
     /// while it is healthy. After a restart storm the hardware watchdog is left unarmed.
     func startWatchdog(
-        roster: CameraRoster, uplink: Uplink?, tracker: UplinkTracker, events: EventHub, ringHealth: RingHealth, lastRunCrashed: Bool
+        roster: CameraRoster, supervisor: CameraSupervisor, uplink: Uplink?, tracker: UplinkTracker, events: EventHub, ringHealth: RingHealth, lastRunCrashed: Bool
     ) throws -> (board: HealthBoard, runner: WatchdogRunner) {
         let settings = config.watchdog
         let board = HealthBoard()
         HealthChecks.install(on: board, roster: roster, stuck: .seconds(settings.stuckSeconds), ring: ringHealth)
+        let stuck = Duration.seconds(settings.stuckSeconds)
+        // A camera stopped by a config change whose capture never returns.
+        board.add("camera restarts") { now in
+            let waiting = supervisor.stuckRestarts(at: now, limit: stuck)
+            return waiting.isEmpty
+                ? nil : waiting.map { "\($0.camera): the previous instance has not stopped for \($0.seconds) s" }.joined(separator: "; ")
+        }
         if let uplink {
             HealthChecks.install(
                 on: board, uplink: uplink, destinations: config.destinations.map(\.uplinkDestination), tracker: tracker,

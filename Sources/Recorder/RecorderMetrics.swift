@@ -11,6 +11,8 @@ final class RecorderMetrics: Sendable {
     private let factory: PrometheusMetricsFactory
     /// The totals last seen for counters kept elsewhere, by name and labels.
     private let seen = Mutex<[String: Int64]>([:])
+    /// The camera ids shown so far.
+    private let shownCameras = Mutex<Set<String>>([])
 
     init() { factory = PrometheusMetricsFactory(registry: registry) }
 
@@ -58,6 +60,15 @@ final class RecorderMetrics: Sendable {
 
     func gauge(_ name: String, _ labels: [(String, String)] = [], _ value: Double) {
         Gauge(label: name, dimensions: labels, factory: factory).record(value)
+    }
+
+    /// Records the cameras there are now; returns those shown before and gone since.
+    func forget(cameras: [String]) -> [String] {
+        shownCameras.withLock { shown in
+            let gone = shown.subtracting(cameras)
+            shown = Set(cameras)
+            return gone.sorted()
+        }
     }
 
     var text: String { registry.emitToString() }

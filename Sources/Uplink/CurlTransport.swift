@@ -33,9 +33,10 @@ public final class CurlTransport: Transport {
 
     /// A GET, and how far it got: microseconds until the TCP connection and until the TLS
     /// handshake were done (0: not reached).
+    /// The whole request is bounded by `connectSeconds` + 10 s.
     public func probe(_ url: String) -> (result: Result<TransportResponse, UplinkError>, connectMicros: Int64, tlsMicros: Int64) {
         let result: Result<TransportResponse, UplinkError>
-        do { result = .success(try perform("GET", url, [], body: nil, TransferControl(), get: true)) } catch {
+        do { result = .success(try perform("GET", url, [], body: nil, TransferControl(), get: true, timeout: connectSeconds + 10)) } catch {
             result = .failure(error)
         }
         return (result, handle.info(CURLINFO_CONNECT_TIME_T), handle.info(CURLINFO_APPCONNECT_TIME_T))
@@ -43,7 +44,7 @@ public final class CurlTransport: Transport {
 
     private func perform(
         _ method: String, _ url: String, _ headers: [(String, String)], body: UploadBody?, _ control: TransferControl,
-        get: Bool = false
+        get: Bool = false, timeout: Int? = nil
     ) throws(UplinkError) -> TransportResponse {
         let h = handle
         try h.reset()
@@ -66,6 +67,7 @@ public final class CurlTransport: Transport {
         try h.set(CURLOPT_LOW_SPEED_LIMIT, 1, "CURLOPT_LOW_SPEED_LIMIT")
         try h.set(CURLOPT_LOW_SPEED_TIME, stallSeconds, "CURLOPT_LOW_SPEED_TIME")
         try h.set(CURLOPT_TCP_KEEPALIVE, 1, "CURLOPT_TCP_KEEPALIVE")
+        if let timeout { try h.set(CURLOPT_TIMEOUT, timeout, "CURLOPT_TIMEOUT") }
 
         let context = TransferContext(control: control)
         let opaque = Unmanaged.passUnretained(context).toOpaque()

@@ -14,9 +14,10 @@ struct SocketOption: ParsableArguments {
         try call { () throws(ControlClientError) in try ControlClient(socketPath: socket).get(path) }
     }
 
-    func post(_ path: String, _ body: JSONValue) throws -> (raw: [UInt8], json: JSONValue) {
+    /// `timeout`: seconds to wait for the answer (an uplink test waits out slow networks).
+    func post(_ path: String, _ body: JSONValue, timeout: Int = 30) throws -> (raw: [UInt8], json: JSONValue) {
         try call { () throws(ControlClientError) in
-            try ControlClient(socketPath: socket).post(path, json: CanonicalJSON.encode(body))
+            try ControlClient(socketPath: socket, timeoutSeconds: timeout).post(path, json: CanonicalJSON.encode(body))
         }
     }
 

@@ -13,7 +13,8 @@ extension Edgectl.Uplink {
 
         func run() throws {
             let body: JSONValue = .object(destination.map { [("destination", .string($0))] } ?? [])
-            let (raw, answer) = try connection.post("/v1/uplink/test", body)
+            // Each probe is bounded by its destination's connectSeconds (≤ 300) + 10 s.
+            let (raw, answer) = try connection.post("/v1/uplink/test", body, timeout: 330)
             let results = answer["destinations"]?.arrayValue ?? []
             if json {
                 print(String(decoding: raw, as: UTF8.self), terminator: "")

@@ -37,11 +37,16 @@ extension Edgectl.Uplink {
                     throw ExitCode(1)
                 }
                 let line = Self.progress(all)
-                let left = all.reduce(Int64(0)) { $0 + (Int64($1["pending"]?.textValue ?? "0") ?? 0) }
+                // Parked items (a conflict or a refusal) wait for a person, not for the network.
+                let left = all.reduce(Int64(0)) {
+                    $0 + (Int64($1["pending"]?.textValue ?? "0") ?? 0) - (Int64($1["parked"]?.textValue ?? "0") ?? 0)
+                }
+                let parked = all.reduce(Int64(0)) { $0 + (Int64($1["parked"]?.textValue ?? "0") ?? 0) }
                 if started == nil { started = left }
                 if left == 0 {
                     if tty { print("\r\u{1B}[K", terminator: "") }
                     print("delivered: nothing waits for \(all.compactMap { $0["destination"]?.textValue }.joined(separator: ", "))")
+                    if parked > 0 { print("\(parked) parked after a conflict or refusal: see edgectl status and the log") }
                     return
                 }
                 if elapsed >= timeout {

@@ -13,7 +13,7 @@ import Testing
 
     static func config(_ cameras: [CameraConfiguration], recipients: [AgeRecipient]? = nil) throws -> RecorderConfiguration {
         RecorderConfiguration(
-            gateway: "gw", stateDirectory: "/var/lib/edge-recorder", recipients: try recipients ?? [Self.recipient], cameras: cameras)
+            gateway: "gw", stateDirectory: "/var/lib/edge-recorder", recipients: recipients ?? [Self.recipient], cameras: cameras)
     }
 
     static let recipient = try! AgeIdentity.generate().recipient
