@@ -166,7 +166,12 @@ let package = Package(
         .testTarget(
             name: "ControlSocketTests", dependencies: ["TestSupport", "ControlSocket", "ControlClient", "EdgeJSON", "EdgeSystem"]),
         .testTarget(name: "WatchdogTests", dependencies: ["TestSupport", "Watchdog", "EdgeSystem"]),
-        .testTarget(name: "RecorderTests", dependencies: ["TestSupport", "Recorder", "EdgeSystem", "EdgeJSON"]),
+        .testTarget(
+            name: "RecorderTests",
+            dependencies: [
+                "TestSupport", "Recorder", "RecorderConfig", "Segmenter", "EdgeCore", "EdgeSystem", "EdgeJSON",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(
             name: "EdgectlTests", dependencies: ["TestSupport", "ControlSocket", "EdgeSystem"], exclude: ["Transcripts"]),
         .testTarget(
