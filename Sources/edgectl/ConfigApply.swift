@@ -53,6 +53,9 @@ enum ConfigChangeText {
             let ids = answer[key]?.arrayValue?.compactMap(\.textValue) ?? []
             if !ids.isEmpty { Swift.print("  \(label): \(ids.joined(separator: ", "))") }
         }
+        if let warning = answer["warning"]?.textValue {
+            for line in wrap("warning: " + warning, first: "  ", indent: "    ") { Swift.print(line) }
+        }
         let pending = answer["restartRequired"]?.arrayValue?.compactMap(\.textValue) ?? []
         if !pending.isEmpty {
             Swift.print("  at the next start: \(pending.joined(separator: ", "))")
