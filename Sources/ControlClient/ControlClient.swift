@@ -94,14 +94,15 @@ public struct ControlClient: Sendable {
         }
     }
 
-    /// What one `recv` brings; empty when the daemon has closed.
-    private func receiveSome(_ fd: Int32) throws(ControlClientError) -> [UInt8] {
+    /// What one `recv` brings; empty when the daemon has closed (or reset the connection
+    /// after an answer: `keepingOnReset`).
+    private func receiveSome(_ fd: Int32, keepingOnReset: Bool = true) throws(ControlClientError) -> [UInt8] {
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
         while true {
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n >= 0 { return Array(chunk[..<n]) }
             if errno == EINTR { continue }
-            if errno == ECONNRESET { return [] }
+            if (errno == ECONNRESET || errno == EPIPE) && keepingOnReset { return [] }
             if errno == EAGAIN || errno == EWOULDBLOCK { throw .timedOut(socketPath, timeoutSeconds) }
             throw .cannotConnect(socketPath, "reading the answer: \(String(cString: strerror(errno)))")
         }
@@ -142,20 +143,14 @@ public struct ControlClient: Sendable {
         }
     }
 
+    /// Everything until the daemon closes. A reset after an answer arrived keeps the
+    /// answer: the daemon answered and closed with our request unread (503 when busy).
     private func receive(_ fd: Int32) throws(ControlClientError) -> [UInt8] {
         var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 << 10)
         while true {
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n == 0 { return out }
-            if n < 0 {
-                if errno == EINTR { continue }
-                // The server answered and closed with our request unread (503 when busy).
-                if (errno == ECONNRESET || errno == EPIPE) && !out.isEmpty { return out }
-                if errno == EAGAIN || errno == EWOULDBLOCK { throw .timedOut(socketPath, timeoutSeconds) }
-                throw .cannotConnect(socketPath, "reading the answer: \(String(cString: strerror(errno)))")
-            }
-            out += chunk[..<n]
+            let more = try receiveSome(fd, keepingOnReset: !out.isEmpty)
+            if more.isEmpty { return out }
+            out += more
             guard out.count <= 64 << 20 else { throw .malformed("an answer over 64 MiB") }
         }
     }
@@ -203,9 +198,10 @@ struct ChunkedDecoder {
                     guard sizeLine.count < 64 else { throw .malformed("a chunk size line over 64 bytes") }
                     continue
                 }
-                let digits = String(decoding: sizeLine, as: UTF8.self).split(separator: ";").first ?? ""
+                // `1a;ext=1\r`: the hex digits before any extension, spaces and CR dropped.
+                let digits = String(decoding: sizeLine.prefix { $0 != UInt8(ascii: ";") }.filter { $0 != 13 && $0 != 32 }, as: UTF8.self)
                 sizeLine = []
-                guard let size = Int(digits.trimmingCharacters(in: " \r"), radix: 16), size >= 0 else {
+                guard let size = Int(digits, radix: 16), size >= 0 else {
                     throw .malformed("chunk size \"\(digits)\"")
                 }
                 step = size == 0 ? .trailer : .data(size)
@@ -224,15 +220,6 @@ struct ChunkedDecoder {
         }
         if case .trailer = step { finished = true }
         return out
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingCharacters(in set: String) -> Substring {
-        var s = self
-        while let c = s.first, set.contains(c) { s = s.dropFirst() }
-        while let c = s.last, set.contains(c) { s = s.dropLast() }
-        return s
     }
 }
 

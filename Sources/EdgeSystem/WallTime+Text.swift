@@ -14,6 +14,14 @@ extension WallTime {
         return pad(t.year, 4) + pad(t.month, 2) + pad(t.day, 2) + "T" + pad(t.hour, 2) + pad(t.minute, 2) + pad(t.second, 2) + "Z"
     }
 
+    /// Parses exactly the form `compactUTC` writes; nil for anything else.
+    public init?(compactUTC text: some StringProtocol) {
+        let c = Array(text.utf8)
+        guard c.count == 16, c[8] == UInt8(ascii: "T"), c[15] == UInt8(ascii: "Z") else { return nil }
+        func part(_ r: Range<Int>) -> String { String(decoding: c[r], as: UTF8.self) }
+        self.init(rfc3339: "\(part(0..<4))-\(part(4..<6))-\(part(6..<8))T\(part(9..<11)):\(part(11..<13)):\(part(13..<15)).000000000Z")
+    }
+
     /// `2026-11-29 14:33:01.120`: for captions and logs, in UTC.
     public var readableUTC: String {
         let t = utc

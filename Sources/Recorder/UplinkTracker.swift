@@ -95,10 +95,6 @@ extension WallTime {
     /// The start time in a ring file's stem, `00000042-20261129T143301Z`.
     init?(stem: String) {
         guard let dash = stem.firstIndex(of: "-") else { return nil }
-        let c = Array(stem[stem.index(after: dash)...])
-        guard c.count == 16, c[8] == "T", c[15] == "Z" else { return nil }
-        let s = String(c)
-        func part(_ from: Int, _ to: Int) -> String { String(Array(s)[from..<to]) }
-        self.init(rfc3339: "\(part(0, 4))-\(part(4, 6))-\(part(6, 8))T\(part(9, 11)):\(part(11, 13)):\(part(13, 15)).000000000Z")
+        self.init(compactUTC: stem[stem.index(after: dash)...])
     }
 }
