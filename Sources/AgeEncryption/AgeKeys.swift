@@ -56,7 +56,7 @@ extension AgeIdentity {
     ///
     /// `created` is seconds since 1970 (UTC); the comment lines are informational only.
     public func keyFile(created: Int64) -> String {
-        "# created: \(WallTime(nanosecondsSinceEpoch: created * 1_000_000_000).rfc3339Seconds)\n# public key: \(recipient.encoded)\n\(encoded)\n"
+        "# created: \(WallTime(clampingSeconds: created, nanoseconds: 0).rfc3339Seconds)\n# public key: \(recipient.encoded)\n\(encoded)\n"
     }
 
     /// Every identity in a key file: one per non-comment line; `#` lines and blank lines

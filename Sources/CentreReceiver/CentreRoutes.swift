@@ -1,4 +1,5 @@
 import EdgeJSON
+import EdgeSystem
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -37,7 +38,8 @@ public enum CentreRoutes {
             let key = try await segmentKey(context, receiver)
             return response(
                 await receiver.putGap(
-                    key, signature: request.headers[signatureHeader], body: request.body, close: context.closeConnection))
+                    key, signature: request.headers[signatureHeader], contentLength: request.headers[.contentLength],
+                    body: request.body, close: context.closeConnection))
         }
         // Who the centre takes the caller for, and whether it can check its manifests:
         // what `edgectl uplink test` asks to tell "authenticated" from "registered".
@@ -61,22 +63,25 @@ public enum CentreRoutes {
     }
 
     /// The gateway from the certificate, the camera and sequence from the URL; a refusal
-    /// (answered as JSON) when any is unusable.
+    /// (answered as JSON) when any is unusable, or when the gateway is not registered: no
+    /// route reads a body, or tells what the store holds, for a sender it cannot check.
     static func segmentKey(_ context: CentreRequestContext, _ receiver: SegmentReceiver) async throws -> SegmentKey {
         func refuse(_ refusal: Refusal) -> RouteRefusal {
             receiver.metrics.update { $0.rejected[refusal.reason, default: 0] += 1 }
-            receiver.log("event=refused status=\(refusal.status) reason=\(refusal.reason) message=\"\(refusal.message)\"")
+            receiver.log(
+                "event=refused status=\(refusal.status) reason=\(refusal.reason) message=\(LogField.quoted(refusal.message))")
             return RouteRefusal(.refused(refusal))
         }
         guard let gateway = await context.gateway(), isPlainName(gateway) else {
             throw refuse(Refusal(403, "no-identity", "no client certificate with a plain gateway id (CN)"))
         }
+        do { _ = try receiver.keys.key(for: gateway) } catch { throw refuse(error) }
         let camera = context.parameters.get("camera") ?? ""
         guard isPlainName(camera) else {
-            throw refuse(.malformed("camera \"\(camera)\" must be 1–64 of A-Z a-z 0-9 . _ -"))
+            throw refuse(.malformed("camera \(LogField.quoted(String(camera.prefix(80)))) must be 1–64 of A-Z a-z 0-9 . _ -"))
         }
-        guard let sequence = context.parameters.get("sequence").flatMap({ UInt64($0) }) else {
-            throw refuse(.malformed("sequence must be a non-negative integer"))
+        guard let sequence = context.parameters.get("sequence").flatMap({ UInt64(plainDecimal: $0) }), sequence >= 1 else {
+            throw refuse(.malformed("sequence must be a whole number ≥ 1 in plain digits (no sign, no leading zero)"))
         }
         return SegmentKey(gateway: gateway, camera: camera, sequence: sequence)
     }

@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import NIOCore
@@ -19,14 +20,17 @@ public struct CentreServer: Sendable {
         public var maxSegmentBytes: Int64
         /// Time a request body may go without a byte before its connection is closed.
         public var bodyStallTimeout: Duration
+        /// Connection caps and the deadlines before and between requests.
+        public var connections: ConnectionLimits
         /// Fault tests only: refuse a share of requests on purpose.
         public var injectedRefusals: InjectedRefusals?
 
         public init(
             host: String, port: Int, store: String, caFile: String, certificateFile: String, keyFile: String,
             gatewaysDirectory: String, maxSegmentBytes: Int64 = 1 << 30, bodyStallTimeout: Duration = .seconds(60),
-            injectedRefusals: InjectedRefusals? = nil
+            connections: ConnectionLimits = ConnectionLimits(), injectedRefusals: InjectedRefusals? = nil
         ) {
+            self.connections = connections
             self.bodyStallTimeout = bodyStallTimeout
             self.injectedRefusals = injectedRefusals
             self.host = host
@@ -66,16 +70,34 @@ public struct CentreServer: Sendable {
         return tls
     }
 
+    /// HTTP/1.1 over TLS; on every connection a `ConnectionGate` right behind TLS (admission
+    /// against `table`, handshake / header / idle deadlines) and a `RequestWatch` behind the
+    /// HTTP decoder.
+    public static func server(tls: TLSConfiguration, table: ConnectionTable, events: ConnectionEvents) throws
+        -> HTTPServerBuilder
+    {
+        let tlsChannel = TLSChannelConfiguration(tlsConfiguration: tls)
+        return HTTPServerBuilder { responder in
+            try TLSChannel(
+                GatedChannel(
+                    base: HTTP1Channel(responder: responder, configuration: .init(additionalChannelHandlers: [RequestWatch()])),
+                    table: table, events: events),
+                configuration: tlsChannel)
+        }
+    }
+
     /// Serves until SIGTERM or SIGINT, then finishes the requests in progress.
     public func run() async throws {
         let tls = try Self.tlsConfiguration(
             caFile: configuration.caFile, certificateFile: configuration.certificateFile, keyFile: configuration.keyFile)
+        let table = ConnectionTable(limits: configuration.connections)
+        let events = ConnectionEvents(metrics: receiver.metrics, log: log)
         var logger = Logger(label: "edge-centre") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = .warning
         let log = self.log
         let app = Application(
             router: CentreRoutes.router(receiver, injecting: configuration.injectedRefusals),
-            server: try .tls(.http1(), tlsConfiguration: tls),
+            server: try Self.server(tls: tls, table: table, events: events),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "edge-centre"),
             onServerRunning: { channel in
                 let address = channel.localAddress

@@ -2,13 +2,32 @@ import Custody
 import DeviceIdentity
 import EdgeSystem
 
-/// The checks every uploaded manifest passes before anything is stored: canonical JSON,
-/// the kind the URL asks for, gateway / camera / sequence against the certificate and the
-/// URL, and the minisign signature (with its trusted comment) by the gateway's key.
+/// The checks every uploaded manifest passes before anything is stored. The signature
+/// comes first, over the raw bytes, with the trusted comment rebuilt from what the
+/// certificate and the URL say (gateway, camera, sequence) and the bytes' SHA-256: nothing
+/// a gateway sends is parsed before its key has vouched for it. Then: strict parsing,
+/// canonical form, and the manifest's own fields against the URL.
 enum ManifestCheck {
     static func check(
         json: [UInt8], signatureText: String, key: SegmentKey, kind: String, publicKey: MinisignPublicKey
     ) throws(Refusal) -> CheckedManifest {
+        let signature: MinisignSignature
+        do { signature = try MinisignSignature(parsing: signatureText) } catch {
+            throw .malformed("Edge-Signature is not a minisign signature: \(error.message)")
+        }
+        let sha256 = SHA256.hash(json)
+        switch MinisignVerifier.verify(message: json, signature: signature, publicKey: publicKey) {
+        case .rejected(let check):
+            throw Refusal(403, "bad-signature", "signature refused (\(check)) with the key registered for \(key.gateway)")
+        case .valid(let comment):
+            let expected = Manifest.trustedComment(
+                gateway: key.gateway, camera: key.camera, sequence: key.sequence, sha256: sha256)
+            // The gateway did sign these bytes, for another camera or sequence than the URL's.
+            guard comment == expected else {
+                throw .malformed(
+                    "the signature's trusted comment names another manifest than \(key.camera)/\(key.sequence) of \(key.gateway): \(comment)")
+            }
+        }
         let manifest: Manifest
         do { manifest = try ManifestParser.parse(json) } catch { throw .malformed("manifest: \(error)") }
         guard manifest.canonicalJSON == json else {
@@ -31,21 +50,6 @@ enum ManifestCheck {
                 segment.file.count > padded(key.sequence).count + 9
             else {
                 throw .malformed("segment file \(segment.file) is not named <sequence>-<time>.mkv.age for sequence \(key.sequence)")
-            }
-        }
-        let signature: MinisignSignature
-        do { signature = try MinisignSignature(parsing: signatureText) } catch {
-            throw .malformed("Edge-Signature is not a minisign signature: \(error.message)")
-        }
-        let sha256 = SHA256.hash(json)
-        switch MinisignVerifier.verify(message: json, signature: signature, publicKey: publicKey) {
-        case .rejected(let check):
-            throw Refusal(403, "bad-signature", "signature refused (\(check)) with the key registered for \(key.gateway)")
-        case .valid(let comment):
-            let expected = Manifest.trustedComment(
-                gateway: manifest.gateway, camera: manifest.camera, sequence: manifest.sequence, sha256: sha256)
-            guard comment == expected else {
-                throw Refusal(403, "bad-signature", "signed, but the trusted comment names another manifest")
             }
         }
         return CheckedManifest(manifest: manifest, json: json, signature: signatureText, sha256: sha256)

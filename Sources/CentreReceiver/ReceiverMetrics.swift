@@ -11,6 +11,10 @@ public final class ReceiverMetrics: Sendable {
         public var bytesStored: Int64 = 0
         public var chainBreaks: Int = 0
         public var rejected: [String: Int] = [:]
+        /// Connections closed at once: over the global or per-address limit.
+        public var connectionsRefused: Int = 0
+        /// Connections closed by a deadline, by reason (handshake, header, idle).
+        public var connectionsTimedOut: [String: Int] = [:]
     }
 
     private let state = Mutex(Snapshot())
@@ -39,6 +43,12 @@ public final class ReceiverMetrics: Sendable {
         counter(
             "edge_centre_rejected_total", "Requests refused, by reason.",
             s.rejected.sorted { $0.key < $1.key }.map { ("{reason=\"\($0.key)\"}", "\($0.value)") })
+        counter(
+            "edge_centre_connections_refused_total", "Connections closed at once: over the global or per-address limit.",
+            [("", "\(s.connectionsRefused)")])
+        counter(
+            "edge_centre_connections_timed_out_total", "Connections closed by a deadline, by reason.",
+            s.connectionsTimedOut.sorted { $0.key < $1.key }.map { ("{reason=\"\($0.key)\"}", "\($0.value)") })
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -1,4 +1,5 @@
 import Custody
+import EdgeSystem
 import FoundationEssentials
 import NIOCore
 import NIOPosix
@@ -106,8 +107,11 @@ public final class SegmentReceiver: Sendable {
             guard offset == durable else {
                 throw Refusal(416, "offset-mismatch", "Edge-Offset \(offset), but \(durable) bytes are durable: resume from \(durable)", offset: durable)
             }
+            // offset ≤ durable ≤ size here, so the subtraction cannot overflow; an addition
+            // of two request numbers could (Content-Length near Int64.max).
             guard contentLength <= segment.ciphertextSize - offset else {
-                throw Refusal.malformed("bytes \(offset)..<\(offset + contentLength) run past the ciphertext size \(segment.ciphertextSize)")
+                throw Refusal.malformed(
+                    "Content-Length \(contentLength) from Edge-Offset \(offset) runs past the ciphertext size \(segment.ciphertextSize): send at most \(segment.ciphertextSize - offset) bytes")
             }
             await beforeBody()
             let length = try await self.receive(key, body: body, limit: contentLength, close: close)
@@ -133,19 +137,36 @@ public final class SegmentReceiver: Sendable {
 
     // MARK: PUT /v1/gaps/{camera}/{sequence}
 
+    /// The largest gap manifest accepted (they are a few hundred bytes).
+    public static let maxGapBytes = 64 * 1024
+
+    /// The sender is known before a byte of the body is read: the gateway's key is looked
+    /// up and the signature header decoded first, and a declared length over the limit is
+    /// refused unread.
     public func putGap<Body: AsyncSequence>(
-        _ key: SegmentKey, signature: String?, body: Body, close: @escaping CloseConnection = {}
+        _ key: SegmentKey, signature: String?, contentLength: String? = nil, body: Body,
+        close: @escaping CloseConnection = {}
     ) async -> Reply
     where Body.Element == ByteBuffer {
         await answering(key, event: "gap", close: close) {
+            let publicKey = try await self.io { try self.keys.key(for: key.gateway) }
+            let signature = try Self.base64(signature, "Edge-Signature")
+            if let contentLength {
+                let declared = try Self.number(contentLength, "Content-Length")
+                guard declared <= Self.maxGapBytes else {
+                    throw Refusal(413, "too-large", "a gap manifest is at most \(Self.maxGapBytes) bytes; this one says \(declared)")
+                }
+            }
             var json: [UInt8] = []
             for try await buffer in body {
-                guard json.count + buffer.readableBytes <= 1 << 20 else {
-                    throw Refusal(413, "too-large", "a gap manifest is at most 1 MiB")
+                guard json.count + buffer.readableBytes <= Self.maxGapBytes else {
+                    throw Refusal(413, "too-large", "a gap manifest is at most \(Self.maxGapBytes) bytes")
                 }
                 json += buffer.readableBytesView
             }
-            let checked = try await self.checkedManifest(key, kind: "gap", json: json, signature: try Self.base64(signature, "Edge-Signature"))
+            let checked = try ManifestCheck.check(
+                json: json, signatureText: String(decoding: signature, as: UTF8.self), key: key, kind: "gap",
+                publicKey: publicKey)
             if let reply = try await self.alreadyStored(key, checked) { return reply }
             try await self.io { try self.checkChain(key, checked) }
             try await self.io { try self.archive.storeGap(key, manifest: checked) }
@@ -179,7 +200,7 @@ public final class SegmentReceiver: Sendable {
         } catch let refusal as Refusal {
             return refuse(key, refusal)
         } catch {
-            log("event=fault \(Self.fields(key)) request=\(event) error=\"\(error)\"")
+            log("event=fault \(Self.fields(key)) request=\(event) error=\(LogField.quoted("\(error)"))")
             return .refused(Refusal(500, "fault", "the centre could not store this: \(error)"))
         }
     }
@@ -189,7 +210,7 @@ public final class SegmentReceiver: Sendable {
             if refusal.status == 409 { $0.conflicts += 1 } else { $0.rejected[refusal.reason, default: 0] += 1 }
         }
         let event = refusal.status == 409 ? "conflict" : "refused"
-        log("event=\(event) \(Self.fields(key)) status=\(refusal.status) reason=\(refusal.reason) message=\"\(refusal.message)\"")
+        log("event=\(event) \(Self.fields(key)) status=\(refusal.status) reason=\(refusal.reason) message=\(LogField.quoted(refusal.message))")
         return .refused(refusal)
     }
 
@@ -254,7 +275,7 @@ public final class SegmentReceiver: Sendable {
         }
         metrics.update { $0.bytesReceived += partial.length - start }
         if let failure {
-            log("event=cut \(Self.fields(key)) offset=\(partial.length) error=\"\(failure)\"")
+            log("event=cut \(Self.fields(key)) offset=\(partial.length) error=\(LogField.quoted("\(failure)"))")
             throw failure
         }
         return partial.length
@@ -280,7 +301,7 @@ public final class SegmentReceiver: Sendable {
 
     private func judgeLink(_ key: SegmentKey, _ previous: [UInt8]?, _ why: String) throws {
         if let previous, try archive.containsManifest(key, sha256: previous) {
-            log("event=sealed-late \(Self.fields(key)) detail=\"\(why); it links to another stored manifest\"")
+            log("event=sealed-late \(Self.fields(key)) detail=\(LogField.quoted("\(why); it links to another stored manifest"))")
         } else {
             chainBreak(key, why)
         }
@@ -288,7 +309,7 @@ public final class SegmentReceiver: Sendable {
 
     private func chainBreak(_ key: SegmentKey, _ why: String) {
         metrics.update { $0.chainBreaks += 1 }
-        log("event=chain-break \(Self.fields(key)) detail=\"\(why)\"")
+        log("event=chain-break \(Self.fields(key)) detail=\(LogField.quoted(why))")
     }
 
     /// Blocking file work, on NIO's thread pool rather than the cooperative pool.
@@ -297,7 +318,7 @@ public final class SegmentReceiver: Sendable {
     }
 
     static func fields(_ key: SegmentKey) -> String {
-        "gateway=\(key.gateway) camera=\(key.camera) sequence=\(key.sequence)"
+        "gateway=\(LogField.value(key.gateway)) camera=\(LogField.value(key.camera)) sequence=\(key.sequence)"
     }
 
     static func base64(_ value: String?, _ header: String) throws(Refusal) -> [UInt8] {
@@ -307,8 +328,8 @@ public final class SegmentReceiver: Sendable {
     }
 
     static func number(_ text: String, _ header: String) throws(Refusal) -> Int64 {
-        guard let n = Int64(text), n >= 0 else {
-            throw .malformed("\(header) \"\(text)\" is not a non-negative integer")
+        guard let n = Int64(plainDecimal: text) else {
+            throw .malformed("\(header) \"\(text.prefix(40))\" is not a whole number 0…\(Int64.max) in plain digits")
         }
         return n
     }

@@ -37,10 +37,10 @@ public enum ManifestParser {
             guard Manifest.isPlainName(file, limit: 255) else { throw ManifestError(field: "file", "not a plain file name") }
             body = .segment(
                 SegmentFacts(
-                    camera: camera, file: file, start: start, end: end, frames: Int(try top.integer("frames", min: 0)),
+                    camera: camera, file: file, start: start, end: end, frames: try top.int("frames"),
                     firstFrame: try top.unsigned("firstFrame"), lastFrame: try top.unsigned("lastFrame"),
-                    codec: try top.string("codec"), width: Int(try top.integer("width", min: 0)),
-                    height: Int(try top.integer("height", min: 0)), capture: try top.string("capture"),
+                    codec: try top.string("codec"), width: try top.int("width"),
+                    height: try top.int("height"), capture: try top.string("capture"),
                     ciphertextSize: try ciphertext.integer("size", min: 0), ciphertextSHA256: try ciphertext.sha256("sha256"),
                     truncated: try top.bool("truncated"), reason: try top.string("reason")))
         } else {
@@ -65,7 +65,7 @@ public enum ManifestParser {
     private static func timePoint(_ fields: Fields) throws(ManifestError) -> TimePoint {
         try fields.allow(["wall", "monotonicNs", "clockSynced"])
         guard let wall = WallTime(rfc3339: try fields.string("wall")) else {
-            throw fields.error("wall", "not an RFC 3339 UTC time with nine fractional digits (2026-11-29T14:33:01.123456789Z)")
+            throw fields.error("wall", "not an RFC 3339 UTC time with nine fractional digits (2026-11-29T14:33:01.123456789Z) within 1677-09-22…2262-04-11")
         }
         return TimePoint(
             wall: wall, monotonic: MonotonicInstant(nanoseconds: try fields.integer("monotonicNs")),
@@ -132,6 +132,13 @@ private struct Fields {
             throw error(key, min == 0 ? "expected a non-negative integer, found \(text)" : "expected an integer, found \(text)")
         }
         return n
+    }
+
+    /// A non-negative integer that fits this machine's `Int` (32 bits on armv7).
+    func int(_ key: String) throws(ManifestError) -> Int {
+        let n = try integer(key, min: 0)
+        guard let value = Int(exactly: n) else { throw error(key, "\(n) is too large") }
+        return value
     }
 
     func unsigned(_ key: String) throws(ManifestError) -> UInt64 {

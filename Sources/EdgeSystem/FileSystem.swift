@@ -64,8 +64,22 @@ public enum FileSystem {
     }
 
     /// Reads a whole (small) file.
-    public static func readFile(_ path: String, limit: Int = 16 << 20) throws(SystemError) -> [UInt8] {
-        let fd = try FileDescriptor.open(path, O_RDONLY)
+    ///
+    /// Only a regular file is read: a FIFO, a device or a socket at `path` (a mistake, or a
+    /// trap) fails at once (`EISDIR` for a directory, `EINVAL` for the rest) instead of
+    /// blocking the caller for ever; the open itself cannot block either (`O_NONBLOCK`,
+    /// which means nothing for regular files). A command-line tool reading what its user
+    /// named (`edgectl config apply /dev/stdin`) passes `streams: true` to allow those.
+    public static func readFile(_ path: String, limit: Int = 16 << 20, streams: Bool = false) throws(SystemError) -> [UInt8] {
+        let fd = try FileDescriptor.open(path, streams ? O_RDONLY : O_RDONLY | O_NONBLOCK | O_NOCTTY)
+        var info = stat()
+        guard fstat(fd.rawValue, &info) == 0 else { throw SystemError(code: errno, call: "fstat", subject: path) }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw SystemError(code: EISDIR, call: "read", subject: path)
+        case _ where streams: break
+        default: throw SystemError(code: EINVAL, call: "read", subject: "\(path) (not a regular file)")
+        }
         var out: [UInt8] = []
         while true {
             let chunk = try fd.read(upTo: 65536)

@@ -4,9 +4,10 @@
 /// Hinnant's civil-calendar algorithms: no Foundation, no locale, no time zone files.
 extension WallTime {
     public var rfc3339: String {
-        let nanos = nanosecondsSinceEpoch
-        let second = nanos >= 0 ? nanos / 1_000_000_000 : (nanos + 1) / 1_000_000_000 - 1
-        let fraction = nanos - second * 1_000_000_000
+        // Floor division by remainder, never by multiplying back: second × 10⁹ overflows
+        // near Int64.min.
+        let (quotient, remainder) = nanosecondsSinceEpoch.quotientAndRemainder(dividingBy: 1_000_000_000)
+        let (second, fraction) = remainder < 0 ? (quotient - 1, remainder + 1_000_000_000) : (quotient, remainder)
         let dayNumber = second >= 0 ? second / 86400 : (second + 1) / 86400 - 1
         let clock = second - dayNumber * 86400
         let (year, month, day) = Self.civil(fromDays: dayNumber)
@@ -18,7 +19,9 @@ extension WallTime {
     /// `2026-11-29T14:33:01Z`: whole seconds, as age's key files write their creation time.
     public var rfc3339Seconds: String { String(rfc3339.prefix(19)) + "Z" }
 
-    /// Parses exactly the form `rfc3339` writes (years 0000–9999); nil for anything else.
+    /// Parses exactly the form `rfc3339` writes; nil for anything else, and for a time
+    /// outside `WallTime.earliest…latest` (years before 1677 or after 2262), which the
+    /// nanosecond count cannot hold.
     public init?(rfc3339 text: String) {
         let c = Array(text.utf8)
         guard c.count == 30, c[4] == UInt8(ascii: "-"), c[7] == UInt8(ascii: "-"), c[10] == UInt8(ascii: "T"),
@@ -40,7 +43,10 @@ extension WallTime {
         let days = Self.days(fromCivil: year, month, day)
         // Round-trip the date so 2026-02-30 is refused rather than read as 2 March.
         guard day >= 1, Self.civil(fromDays: days) == (year, month, day) else { return nil }
-        self.init(nanosecondsSinceEpoch: ((days * 86400 + hour * 3600 + minute * 60 + second) * 1_000_000_000) + fraction)
+        // Days and seconds fit easily for years 0000–9999; only the nanoseconds can overflow.
+        guard let ns = Int64.nanoseconds(seconds: days * 86400 + hour * 3600 + minute * 60 + second, plus: fraction)
+        else { return nil }
+        self.init(nanosecondsSinceEpoch: ns)
     }
 
     private static func padded(_ value: Int64, _ width: Int) -> String {

@@ -1,11 +1,15 @@
 extension WallTime {
     /// The UTC calendar fields of this time.
     public var utc: (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, nanosecond: Int) {
-        var seconds = time_t(nanosecondsSinceEpoch.floorDivided(by: 1_000_000_000))
+        let (quotient, remainder) = nanosecondsSinceEpoch.quotientAndRemainder(dividingBy: 1_000_000_000)
+        let (second, fraction) = remainder < 0 ? (quotient - 1, remainder + 1_000_000_000) : (quotient, remainder)
+        // time_t is 32 bits on some 32-bit ABIs: clamp rather than trap (years past 2038 then
+        // read as 2038 there, in captions and file names only).
+        var seconds = time_t(clamping: second)
         var parts = tm()
         gmtime_r(&seconds, &parts)
         return (Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday), Int(parts.tm_hour),
-                Int(parts.tm_min), Int(parts.tm_sec), Int(nanosecondsSinceEpoch - Int64(seconds) * 1_000_000_000))
+                Int(parts.tm_min), Int(parts.tm_sec), Int(fraction))
     }
 
     /// `20261129T143301Z`: for file names, which must not contain ':'.
@@ -32,12 +36,4 @@ extension WallTime {
 private func pad(_ n: Int, _ width: Int) -> String {
     let s = String(n)
     return String(repeating: "0", count: max(0, width - s.count)) + s
-}
-
-extension Int64 {
-    /// Division rounding towards minus infinity, so times before 1970 format correctly.
-    func floorDivided(by d: Int64) -> Int64 {
-        let q = self / d
-        return (self % d != 0 && (self < 0) != (d < 0)) ? q - 1 : q
-    }
 }

@@ -39,6 +39,9 @@ public struct RecorderDaemon {
 
     public func run() async throws {
         try FileSystem.makeDirectories(config.stateDirectory, mode: 0o750)
+        // Before anything reads or writes the state: one daemon per state directory.
+        let lock = try DirectoryLock.acquire(directory: config.stateDirectory)
+        defer { withExtendedLifetime(lock) {} }
         let key = try DeviceKey.loadOrCreate(stateDirectory: config.stateDirectory)
         if key.wasCreated {
             logger.notice("created the device key: give its public key to the centre", metadata: ["public_key": "\(key.publicKey.base64)"])

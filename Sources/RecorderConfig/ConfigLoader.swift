@@ -19,6 +19,7 @@ public enum ConfigLoader {
                 case ENOENT: "check the path, or create it from Board/config.example.json"
                 case EACCES: "run as root or make it readable"
                 case EFBIG: "a config is at most 1 MiB"
+                case EINVAL: "it is a FIFO, a device or a directory: give the path of a config file"
                 default: "check the file"
                 }
             throw ConfigError(source: path, problems: [ConfigProblem(field: "", message: "cannot read it: \(error.reason); \(fix)")])

@@ -15,7 +15,8 @@ enum FileDigest {
             try sink.write(piece)
         }
         try file.close()
-        let modified = WallTime(nanosecondsSinceEpoch: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
+        // A file system can hold any mtime (touch -d 2300-01-01): clamp, never trap.
+        let modified = WallTime(clampingSeconds: Int64(info.st_mtim.tv_sec), nanoseconds: Int64(info.st_mtim.tv_nsec))
         return (sink.count, try sink.digest(), modified)
     }
 }

@@ -28,7 +28,7 @@ public struct Hold: Sendable, Equatable {
 
     var json: [UInt8] {
         CanonicalJSON.encode(.object([
-            ("camera", .string(camera)), ("from", .integer(Int64(from))), ("to", .integer(Int64(to))),
+            ("camera", .string(camera)), ("from", .number(String(from))), ("to", .number(String(to))),
             ("reason", .string(reason)), ("by", .string(by)), ("atNs", .integer(at.nanosecondsSinceEpoch)),
         ]))
     }

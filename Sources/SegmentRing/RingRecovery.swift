@@ -124,9 +124,9 @@ public struct RingRecovery {
         let start = note?.start ?? now
         // The last write: the file's modification time, on the wall clock. On the monotonic
         // clock it is as far after the start as the wall clock says, if that is sane.
-        let wallElapsed = modified.nanosecondsSinceEpoch - start.wall.nanosecondsSinceEpoch
-        let elapsed = max(0, min(wallElapsed, now.monotonic.nanoseconds - start.monotonic.nanoseconds))
-        let end = TimePoint(wall: modified, monotonic: MonotonicInstant(nanoseconds: start.monotonic.nanoseconds + elapsed), clockSynced: start.clockSynced)
+        // Both come from files (the note, the mtime): saturating arithmetic throughout.
+        let elapsed = max(.zero, min(modified - start.wall, now.monotonic - start.monotonic))
+        let end = TimePoint(wall: modified, monotonic: start.monotonic + elapsed, clockSynced: start.clockSynced)
         let facts = SegmentFacts(
             camera: camera, file: "\(stem).mkv.age", start: start, end: end, frames: 0, firstFrame: 0, lastFrame: 0,
             codec: note?.codec ?? "unknown", width: note?.width ?? 0, height: note?.height ?? 0,

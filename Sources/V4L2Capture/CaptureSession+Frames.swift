@@ -142,6 +142,7 @@ extension CaptureSession {
         guard source == UInt32(V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC), stamp.tv_sec != 0 || stamp.tv_usec != 0 else {
             return time.monotonicNow()
         }
-        return MonotonicInstant(nanoseconds: Int64(stamp.tv_sec) * 1_000_000_000 + Int64(stamp.tv_usec) * 1_000)
+        // From the driver: saturating, so a wild timestamp cannot trap the capture thread.
+        return MonotonicInstant(seconds: Int64(stamp.tv_sec), nanoseconds: Int64(stamp.tv_usec) % 1_000_000 * 1_000)
     }
 }

@@ -40,6 +40,21 @@ extension EdgeCentre {
         @Option(help: "Seconds a request body may go without a byte before its connection is closed.")
         var stallSeconds: Int = 60
 
+        @Option(help: "Connections open at once, from all gateways together; more are closed at once.")
+        var maxConnections = 512
+
+        @Option(help: "Connections open at once from one IP address; more are closed at once.")
+        var maxConnectionsPerPeer = 16
+
+        @Option(help: "Seconds from accepting a connection to a finished TLS handshake.")
+        var handshakeSeconds = 10
+
+        @Option(help: "Seconds from a request's first byte to its complete header.")
+        var headerSeconds = 10
+
+        @Option(help: "Seconds a connection may stay open with no request in progress.")
+        var idleSeconds = 60
+
         @Option(
             help: .init(
                 "Fault tests only: answer STATUS to PERCENT % of upload requests, e.g. 500:20,429:10.",
@@ -55,7 +70,16 @@ extension EdgeCentre {
                 throw ValidationError("\(flag) \(path) does not exist (Tools/pki makes a test PKI)")
             }
             guard maxSegmentMib > 0 else { throw ValidationError("--max-segment-mib must be positive") }
-            guard (1...3600).contains(stallSeconds) else { throw ValidationError("--stall-seconds must be 1…3600") }
+            for (flag, value) in [
+                ("--stall-seconds", stallSeconds), ("--handshake-seconds", handshakeSeconds),
+                ("--header-seconds", headerSeconds), ("--idle-seconds", idleSeconds),
+            ] where !(1...3600).contains(value) {
+                throw ValidationError("\(flag) must be 1…3600, not \(value)")
+            }
+            guard (1...1_000_000).contains(maxConnections) else { throw ValidationError("--max-connections must be 1…1000000") }
+            guard (1...maxConnections).contains(maxConnectionsPerPeer) else {
+                throw ValidationError("--max-connections-per-peer must be 1…--max-connections (\(maxConnections))")
+            }
             if let injectRefusals {
                 do { _ = try InjectedRefusals(parsing: injectRefusals) } catch {
                     throw ValidationError("--inject-refusals \(error)")
@@ -72,6 +96,10 @@ extension EdgeCentre {
                         host: host, port: port, store: store, caFile: ca, certificateFile: cert, keyFile: key,
                         gatewaysDirectory: gateways, maxSegmentBytes: maxSegmentMib << 20,
                         bodyStallTimeout: .seconds(stallSeconds),
+                        connections: ConnectionLimits(
+                            maxConnections: maxConnections, maxPerPeer: maxConnectionsPerPeer,
+                            handshakeTimeout: .seconds(handshakeSeconds), headerTimeout: .seconds(headerSeconds),
+                            idleTimeout: .seconds(idleSeconds)),
                         injectedRefusals: try injectRefusals.map { try InjectedRefusals(parsing: $0) }),
                     log: { printError($0) })
                 try await server.run()

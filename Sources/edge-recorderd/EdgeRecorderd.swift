@@ -26,6 +26,8 @@ struct EdgeRecorderd: AsyncParsableCommand {
 
     /// sysexits.h: the configuration is wrong.
     static let exitConfig: Int32 = 78
+    /// sysexits.h: try again later (another daemon holds the state directory).
+    static let exitTemporaryFailure: Int32 = 75
 
     func run() async throws {
         EarlyStop.install()
@@ -49,6 +51,14 @@ struct EdgeRecorderd: AsyncParsableCommand {
         let daemon = RecorderDaemon(
             config: loaded, sources: SourceFactory(time: SystemTime(), v4l2: V4L2Wiring.source), logger: logger,
             configPath: config)
-        try await daemon.run()
+        do {
+            try await daemon.run()
+        } catch let busy as DirectoryLock.Failure {
+            if case .held = busy {
+                logger.critical("\(busy); stop it first (systemctl stop edge-recorder), or give this one another stateDirectory")
+                throw ExitCode(Self.exitTemporaryFailure)
+            }
+            throw busy
+        }
     }
 }

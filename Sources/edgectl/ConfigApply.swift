@@ -27,7 +27,7 @@ extension Edgectl.Config {
 
         func run() throws {
             let bytes: [UInt8]
-            do { bytes = try FileSystem.readFile(file, limit: 1 << 20) } catch {
+            do { bytes = try FileSystem.readFile(file, limit: 1 << 20, streams: true) } catch {
                 printError("cannot read \(file): \(error)")
                 throw ExitCode(1)
             }

@@ -49,7 +49,7 @@ extension Edgectl.Config {
 
         func edit(file: String) throws {
             let document: JSONValue
-            do { document = try JSONParser.parse(FileSystem.readFile(file, limit: ConfigLoader.sizeLimit)) } catch {
+            do { document = try JSONParser.parse(FileSystem.readFile(file, limit: ConfigLoader.sizeLimit, streams: true)) } catch {
                 printError("cannot read \(file) as JSON: \(error)")
                 throw ExitCode(78)
             }

@@ -28,8 +28,10 @@ import TestSupport
     final class Server {
         let process = Process()
         let port: Int
+        /// Everything the server logged, when kept.
+        let log = EventLog()
 
-        init(arguments: [String]) throws {
+        init(arguments: [String], keepLog: Bool = false) throws {
             let errors = Pipe()
             process.executableURL = URL(fileURLWithPath: LoopbackTLSTests.edgeCentre)
             process.arguments = arguments
@@ -43,10 +45,25 @@ import TestSupport
                 text += String(decoding: data, as: UTF8.self)
             }
             // Keep reading, so event lines never fill the pipe and block the server.
-            errors.fileHandleForReading.readabilityHandler = { _ = $0.availableData }
+            let log = self.log
+            errors.fileHandleForReading.readabilityHandler = { handle in
+                let data = handle.availableData
+                if keepLog { log.append(String(decoding: data, as: UTF8.self)) }
+            }
             let line = text.split(separator: "\n").first { $0.contains("event=listening") }!
             let address = line.split(separator: " ").first { $0.hasPrefix("address=") }!
             port = Int(address.split(separator: ":").last!)!
+        }
+
+        /// The log so far, once it contains `needle` (or throws after `seconds`).
+        func waitForLog(_ needle: String, within seconds: Double) throws -> String {
+            let start = ContinuousClock.now
+            while (ContinuousClock.now - start) < .milliseconds(Int64(seconds * 1000)) {
+                let text = log.all.joined()
+                if text.contains(needle) { return text }
+                usleep(20_000)
+            }
+            throw ServerExited(output: "no \(needle) in the log within \(seconds) s:\n" + log.all.joined())
         }
 
         func stop() {

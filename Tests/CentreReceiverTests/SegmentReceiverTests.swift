@@ -53,9 +53,18 @@ import TestSupport
         let other = try DeviceKey.loadOrCreate(stateDirectory: "\(f.root)/other")
         try Fixtures.write(Array(other.publicKey.fileText.utf8), to: "\(f.gateways)/site-043.pub")
         let s = try f.segment()
+        // Sent as is, site-042's signature fails against site-043's key.
         let reply = await f.put(s, gateway: "site-043")
         #expect(reply.status == 403)
-        #expect(reply.bodyText.contains("names gateway site-042"))
+        #expect(f.receiver.metrics.snapshot.rejected["bad-signature"] == 1)
+        // Signed again by site-043 itself, it still names site-042: refused for that.
+        var resigned = s
+        let comment = Manifest.trustedComment(
+            gateway: "site-043", camera: s.camera, sequence: s.manifest.sequence, sha256: SHA256Test.hash(s.manifest.json))
+        resigned.manifest.signature = try other.sign(s.manifest.json, trustedComment: comment).fileText
+        let wrong = await f.put(resigned, gateway: "site-043")
+        #expect(wrong.status == 403)
+        #expect(wrong.bodyText.contains("names gateway site-042"))
         #expect(f.receiver.metrics.snapshot.rejected["wrong-gateway"] == 1)
         #expect(!FileSystem.exists("\(f.store)/site-043/cam1/\(s.manifest.fileName)"))
         // An unregistered gateway is refused the same way.
