@@ -54,7 +54,7 @@ let package = Package(
         .target(name: "Matroska", dependencies: ["EdgeCore", "Bitstream"]),
         .target(name: "Segmenter", dependencies: ["EdgeCore", "EdgeSystem", "Matroska"]),
         .target(name: "RecorderConfig", dependencies: ["EdgeJSON", "EdgeCore", "AgeEncryption"]),
-        .target(name: "AgeEncryption", dependencies: ["COpenSSL", "EdgeCore"]),
+        .target(name: "AgeEncryption", dependencies: ["COpenSSL", "EdgeCore", "EdgeSystem"]),
         .target(name: "DeviceIdentity", dependencies: ["COpenSSL", "EdgeSystem"]),
         .target(
             name: "Custody", dependencies: ["COpenSSL", "EdgeJSON", "EdgeSystem", "DeviceIdentity"],
@@ -78,13 +78,15 @@ let package = Package(
             exclude: ["openapi.yaml"]),
         // The health board and the watchdogs it feeds (hardware, systemd).
         .target(name: "Watchdog", dependencies: ["CLinux", "EdgeSystem"]),
+        // The audit log of changes made through the control socket (and by edgectl offline).
+        .target(name: "ControlAudit", dependencies: ["EdgeSystem", "EdgeJSON"]),
         // edgectl's side of the control socket: plain C library calls (no NIO).
         .target(name: "ControlClient", dependencies: ["EdgeSystem"]),
         .target(
             name: "Recorder",
             dependencies: [
                 "EdgeCore", "EdgeSystem", "FrameSources", "Segmenter", "RecorderConfig", "SegmentRing", "Custody",
-                "DeviceIdentity", "AgeEncryption", "Uplink", "ControlSocket", "ControlClient", "EdgeJSON", "Watchdog",
+                "DeviceIdentity", "AgeEncryption", "Uplink", "ControlSocket", "ControlAudit", "ControlClient", "EdgeJSON", "Watchdog",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -119,7 +121,7 @@ let package = Package(
             name: "edgectl",
             dependencies: [
                 "RecorderConfig", "V4L2Capture", "EdgeSystem", "DeviceIdentity", "SegmentRing", "Recorder",
-                "ControlClient", "EdgeJSON",
+                "ControlClient", "ControlAudit", "EdgeJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(

@@ -1,5 +1,6 @@
 import COpenSSL
 import EdgeCore
+import EdgeSystem
 
 /// Decrypts age v1 files (binary or ASCII-armored) for a set of X25519 identities,
 /// streaming: each 64 KiB chunk is released as soon as it verifies, so memory does not
@@ -34,8 +35,10 @@ public final class AgeReader {
         let raw = BufferedSource(source)
         let input = try Self.isArmored(raw) ? BufferedSource(ArmorSource(raw)) : raw
         let header = try AgeHeader.parse(input)
-        let fileKey = try unwrapFileKey(header)
-        let macKey = try KeyDerivation.hkdf(secret: fileKey, salt: [], info: "header")
+        var fileKey = try unwrapFileKey(header)
+        defer { fileKey.wipe() }
+        var macKey = try KeyDerivation.hkdf(secret: fileKey, salt: [], info: "header")
+        defer { macKey.wipe() }
         let mac = try KeyDerivation.hmacSHA256(key: macKey, message: header.macInput)
         guard KeyDerivation.equalInConstantTime(mac, header.mac) else {
             throw AgeError(.headerMAC, "header MAC mismatch")
@@ -45,7 +48,8 @@ public final class AgeReader {
         }
         let streamNonce = Array(input.peek(PayloadStream.nonceSize))
         input.consume(PayloadStream.nonceSize)
-        let key = try PayloadStream.key(fileKey: fileKey, nonce: streamNonce)
+        var key = try PayloadStream.key(fileKey: fileKey, nonce: streamNonce)
+        defer { key.wipe() }
         return try decryptPayload(input, key: key, salvage: salvage, chunk: chunk)
     }
 

@@ -1,5 +1,6 @@
 import COpenSSL
 import EdgeCore
+import EdgeSystem
 
 /// Encrypts a stream into the age v1 format, writing ciphertext into the next sink as
 /// each 64 KiB chunk fills. Memory stays at two chunk buffers whatever the file size.
@@ -28,13 +29,17 @@ public final class AgeWriter: ByteSink {
         guard !recipients.isEmpty else { throw AgeError(.misuse, "an age file needs at least one recipient") }
         self.output = output
         cipher = try ChaChaPoly()
-        let fileKey = try randomBytes(X25519Stanza.fileKeySize)
+        // Keys wiped as soon as they are used: a gateway's memory holds no key to a
+        // segment beyond the one it is writing.
+        var fileKey = try randomBytes(X25519Stanza.fileKeySize)
+        defer { fileKey.wipe() }
         var stanzas: [Stanza] = []
         for recipient in recipients {
             stanzas.append(try X25519Stanza.wrap(fileKey: fileKey, to: recipient, cipher: cipher))
         }
         var header = AgeHeader.encodeWithoutMAC(stanzas)
-        let macKey = try KeyDerivation.hkdf(secret: fileKey, salt: [], info: "header")
+        var macKey = try KeyDerivation.hkdf(secret: fileKey, salt: [], info: "header")
+        defer { macKey.wipe() }
         let mac = try KeyDerivation.hmacSHA256(key: macKey, message: header)
         header += Array(" \(Base64.encode(mac, padded: false))\n".utf8)
         let streamNonce = try randomBytes(PayloadStream.nonceSize)

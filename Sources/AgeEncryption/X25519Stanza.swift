@@ -1,3 +1,5 @@
+import EdgeSystem
+
 /// The `X25519` recipient stanza: `-> X25519 <ephemeral share>` and the file key sealed
 /// under a key derived from the ephemeral–static Diffie-Hellman secret.
 enum X25519Stanza {
@@ -11,10 +13,12 @@ enum X25519Stanza {
         let share = try ephemeral.publicKey
         // Only a low-order recipient key gives an all-zero secret; a real `age1…` never
         // does, but a forged one must not silently protect the file key with a constant.
-        guard let secret = try ephemeral.sharedSecret(with: X25519Key(publicKey: recipient.publicKey)) else {
+        guard var secret = try ephemeral.sharedSecret(with: X25519Key(publicKey: recipient.publicKey)) else {
             throw AgeError(.invalidKey, "recipient \(recipient.encoded) is a low-order point, not a usable key")
         }
-        let wrapKey = try KeyDerivation.hkdf(secret: secret, salt: share + recipient.publicKey, info: label)
+        defer { secret.wipe() }
+        var wrapKey = try KeyDerivation.hkdf(secret: secret, salt: share + recipient.publicKey, info: label)
+        defer { wrapKey.wipe() }
         let body = try cipher.seal(key: wrapKey, message: fileKey)
         return Stanza(type: type, arguments: [Base64.encode(share, padded: false)], body: body)
     }
@@ -36,11 +40,13 @@ enum X25519Stanza {
             throw AgeError(.header, "bad header: an X25519 stanza body must be 32 bytes, this one is \(stanza.body.count)")
         }
         let ours = try X25519Key(privateKey: identity.secretKey)
-        guard let secret = try ours.sharedSecret(with: X25519Key(publicKey: share)) else {
+        guard var secret = try ours.sharedSecret(with: X25519Key(publicKey: share)) else {
             throw AgeError(.header, "bad header: the X25519 share is a low-order point (all-zero shared secret)")
         }
-        let wrapKey = try KeyDerivation.hkdf(
+        defer { secret.wipe() }
+        var wrapKey = try KeyDerivation.hkdf(
             secret: secret, salt: share + identity.recipient.publicKey, info: label)
+        defer { wrapKey.wipe() }
         return try cipher.open(key: wrapKey, sealed: stanza.body)
     }
 }

@@ -2,14 +2,15 @@
 /// walk `Certificate → tbsCertificate → subject`. The certificate was already verified
 /// against the centre's CA during the TLS handshake; this only names who it belongs to.
 enum CertificateSubject {
-    /// The subject's last (most significant) CN, as OpenSSL reports it; nil when absent.
+    /// The subject's CN; nil when there is none, or more than one (a certificate naming
+    /// two gateways names none: "last one wins" would let the issuer's quirks decide).
     static func commonName(der: [UInt8]) -> String? {
         var reader = DERReader(der[...])
         guard var certificate = reader.enter(0x30), var tbs = certificate.enter(0x30) else { return nil }
         if tbs.peekTag == 0xA0 { guard tbs.skip() else { return nil } }  // [0] version
         for _ in 0..<4 { guard tbs.skip() else { return nil } }  // serial, signature, issuer, validity
         guard var subject = tbs.enter(0x30) else { return nil }
-        var found: String?
+        var found: [String] = []
         while !subject.isAtEnd {
             guard var set = subject.enter(0x31) else { return nil }
             while !set.isAtEnd {
@@ -17,11 +18,11 @@ enum CertificateSubject {
                 guard let tag = attribute.peekTag, let value = attribute.read(tag) else { return nil }
                 // 2.5.4.3 id-at-commonName; UTF8String, PrintableString or IA5String.
                 if oid.elementsEqual([0x55, 0x04, 0x03]), [0x0C, 0x13, 0x16].contains(tag) {
-                    found = String(decoding: value, as: UTF8.self)
+                    found.append(String(decoding: value, as: UTF8.self))
                 }
             }
         }
-        return found
+        return found.count == 1 ? found[0] : nil
     }
 }
 

@@ -12,6 +12,13 @@ import NIOHTTP1
 /// whole within `requestTimeout` (one byte a second does not hold a connection open); a
 /// body over `maxBodyBytes` is answered 413 and the connection closed; anything the HTTP
 /// parser refuses is answered 400 and closed.
+///
+/// HTTP/1.1 as RFC 9112 has it: pipelined requests are answered one by one, in order
+/// (NIO's pipelining handler holds the next one back until an answer ends); garbage after
+/// a request is answered 400 only once that request's own answer is out; a client that
+/// half-closes after its request (`shutdown(SHUT_WR)`, `nc -N`) still gets the answer;
+/// a request needs exactly one `Host`; HTTP/1.0 is refused; a body must be
+/// `application/json` (415 otherwise).
 final class ControlHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -34,6 +41,11 @@ final class ControlHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var busy = false
     private var deadline: Scheduled<Void>?
     private var streaming: ControlStream?
+    /// The client half-closed: close once the answer in progress is out.
+    private var closeWhenAnswered = false
+    /// A request head has arrived and its answer has not ended: an answer now belongs to
+    /// it. Otherwise an answer (408, a parser's 400) goes out of band (`sendAlone`).
+    private var requestOpen = false
 
     init(
         responder: any ControlResponder, executor: ThreadExecutor, access: AccessPolicy, limits: Limits,
@@ -70,8 +82,8 @@ final class ControlHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
-            guard !busy else { return }
             self.head = head
+            requestOpen = true
             body = []
             discarding = false
             if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > limits.maxBodyBytes {
@@ -96,13 +108,27 @@ final class ControlHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard case .inputClosed? = event as? ChannelEvent else {
+            return context.fireUserInboundEventTriggered(event)
+        }
+        // Nothing more will arrive. An answer in progress still goes out; a request cut
+        // short reaches us as a parser error (answered 400); otherwise we are done.
+        if busy || streaming != nil {
+            closeWhenAnswered = true
+        } else if head == nil && !discarding {
+            context.close(promise: nil)
+        }
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if streaming != nil {
             // An answer is being streamed: no room for another; just end it.
             streaming?.cancel()
             context.close(promise: nil)
         } else if error is HTTPParserError {
-            finish(context, .error(400, "not a valid HTTP/1.1 request (\(error)); use curl --unix-socket or edgectl"), close: true)
+            let answer = ControlResponse.error(400, "not a valid HTTP/1.1 request (\(error)); use curl --unix-socket or edgectl")
+            if requestOpen { finish(context, answer, close: true) } else { sendAlone(context, answer) }
         } else {
             context.close(promise: nil)
         }
@@ -118,6 +144,28 @@ final class ControlHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         finish(context, .error(413, message), close: false, keepAliveHeader: false)
     }
 
+    /// What makes a request one this server does not take, before anything is done.
+    static func refusal(_ head: HTTPRequestHead, bodyBytes: Int) -> ControlResponse? {
+        guard head.version == .http1_1 else {
+            return .error(400, "HTTP/\(head.version.major).\(head.version.minor) is not served here: send HTTP/1.1 (curl --unix-socket does)")
+        }
+        let hosts = head.headers["host"]
+        guard hosts.count == 1 else {
+            return .error(400, hosts.isEmpty ? "the request has no Host header: HTTP/1.1 needs one (any name: curl sends Host: localhost)"
+                : "the request has \(hosts.count) Host headers: send exactly one")
+        }
+        let types = head.headers["content-type"]
+        guard types.count <= 1 else { return .error(400, "the request has \(types.count) Content-Type headers: send one") }
+        if bodyBytes > 0 || head.headers["content-length"].contains(where: { $0 != "0" }) {
+            let type = types.first ?? ""
+            let media = String(type.prefix { $0 != ";" }.filter { $0 != " " && $0 != "\t" }).lowercased()
+            guard media == "application/json" else {
+                return .error(415, type.isEmpty ? "a body needs Content-Type: application/json" : "Content-Type \(type) is not accepted: send application/json")
+            }
+        }
+        return nil
+    }
+
     private func dispatch(_ context: ChannelHandlerContext, _ head: HTTPRequestHead) {
         // TCP has no peer credentials; an open listener does not ask for them.
         if access.open, peer == nil { peer = PeerCredentials(pid: 0, uid: UInt32.max, gid: UInt32.max) }
@@ -129,6 +177,11 @@ final class ControlHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         if let why = access.refusal(for: peer) {
             onRefused(peer, why)
             finish(context, .error(403, why), close: true)
+            return
+        }
+        if let refusal = Self.refusal(head, bodyBytes: body.count) {
+            body = []
+            finish(context, refusal, close: !head.isKeepAlive)
             return
         }
         let (path, query) = ControlRequest.split(uri: head.uri)
@@ -171,7 +224,8 @@ final class ControlHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-        if close {
+        requestOpen = false
+        if close || closeWhenAnswered {
             deadline?.cancel()
             done.whenComplete { [channel = context.channel] _ in channel.close(promise: nil) }
         } else {
@@ -227,6 +281,21 @@ final class ControlHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    /// An answer that belongs to no request (the connection idled out, or sent something
+    /// that is not HTTP): written as bytes from the front of the pipeline, past the HTTP
+    /// handlers (which pair every answer with a request), then the connection closes.
+    private func sendAlone(_ context: ChannelHandlerContext, _ response: ControlResponse) {
+        deadline?.cancel()
+        discarding = true
+        guard let front = try? context.pipeline.syncOperations.context(handlerType: ClientLimitHandler.self) else {
+            context.close(promise: nil)
+            return
+        }
+        let channel = context.channel
+        let bytes = response.http1(close: true)
+        front.writeAndFlush(NIOAny(channel.allocator.buffer(bytes: bytes))).whenComplete { _ in channel.close(promise: nil) }
+    }
+
     /// The next request must be complete within the timeout.
     private func armDeadline(_ context: ChannelHandlerContext) {
         deadline?.cancel()
@@ -240,9 +309,8 @@ final class ControlHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 return
             }
             handler.discarding = true
-            handler.finish(
-                context, .error(408, "no complete request within \(timeout.nanoseconds / 1_000_000_000) s; closing"),
-                close: true)
+            let answer = ControlResponse.error(408, "no complete request within \(timeout.nanoseconds / 1_000_000_000) s; closing")
+            if handler.requestOpen { handler.finish(context, answer, close: true) } else { handler.sendAlone(context, answer) }
         }
     }
 }

@@ -1,19 +1,6 @@
 import EdgeJSON
-
-/// Who is on the other end of a control connection (`SO_PEERCRED`).
-public struct PeerCredentials: Sendable, Equatable, CustomStringConvertible {
-    public var pid: Int32
-    public var uid: UInt32
-    public var gid: UInt32
-
-    public init(pid: Int32, uid: UInt32, gid: UInt32) {
-        self.pid = pid
-        self.uid = uid
-        self.gid = gid
-    }
-
-    public var description: String { "uid=\(uid) gid=\(gid) pid=\(pid)" }
-}
+import EdgeSystem
+import NIOHTTP1
 
 /// One request on the control socket, read whole (bodies are bounded).
 public struct ControlRequest: Sendable {
@@ -109,6 +96,34 @@ public struct ControlResponse: Sendable, Equatable {
         var response = ControlResponse(status: 200, contentType: contentType, body: first)
         response.stream = stream
         return response
+    }
+
+    /// The whole answer as HTTP/1.1 bytes, for the few written outside the HTTP handlers
+    /// (a client over the limit, a connection that never sent a request).
+    public func http1(close: Bool) -> [UInt8] {
+        var text = "HTTP/1.1 \(status) \(HTTPResponseStatus(statusCode: status).reasonPhrase)\r\n"
+        text += "Content-Type: \(contentType)\r\nContent-Length: \(body.count)\r\n"
+        for (name, value) in headers { text += "\(name): \(value)\r\n" }
+        text += close ? "Connection: close\r\n\r\n" : "\r\n"
+        return Array(text.utf8) + body
+    }
+
+    /// The `error` of a JSON answer, if it has one.
+    public var errorMessage: String? {
+        guard contentType == "application/json", case .object(let members)? = try? JSONParser.parse(body),
+            case .string(let message)? = members.first(where: { $0.key == "error" })?.value
+        else { return nil }
+        return message
+    }
+
+    /// This JSON object answer with one more member (an answer of another kind unchanged).
+    public func adding(_ key: String, _ value: JSONValue) -> ControlResponse {
+        guard stream == nil, contentType == "application/json", case .object(let members)? = try? JSONParser.parse(body) else {
+            return self
+        }
+        var answer = ControlResponse.json(.object(members + [(key, value)]), status: status)
+        answer.headers = headers
+        return answer
     }
 
     public static func text(_ text: String, contentType: String = "text/plain; charset=utf-8") -> ControlResponse {

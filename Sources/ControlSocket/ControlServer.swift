@@ -67,16 +67,13 @@ public final class ControlServer: Sendable {
         }
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 16)
+            // A client that half-closes after its request still gets its answer.
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let sync = channel.pipeline.syncOperations
-                    try sync.addHandler(ClientLimitHandler(clients: clients, limit: maxClients))
-                    // One request at a time per connection: ControlHTTPHandler ignores anything sent
-                    // while an answer is pending.
-                    try sync.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: false)
-                    try sync.addHandler(
-                        ControlHTTPHandler(
-                            responder: responder, executor: executor, access: access, limits: limits, onRefused: refused))
+                    try configure(
+                        channel, clients: clients, maxClients: maxClients, responder: responder, executor: executor,
+                        access: access, limits: limits, onRefused: refused)
                 }
             }
         let channel: any Channel
@@ -103,6 +100,21 @@ public final class ControlServer: Sendable {
         }
         chmod(path, 0o660)
         return ControlServer(configuration: configuration, group: group, executor: executor, channel: channel, clients: clients)
+    }
+
+    /// One connection's handlers: the client count, HTTP/1.1 with NIO's pipelining
+    /// assistance (one request at a time reaches `ControlHTTPHandler`, the next waits until
+    /// the answer before it has ended), then the handler.
+    static func configure(
+        _ channel: any Channel, clients: ClientCount, maxClients: Int, responder: any ControlResponder,
+        executor: ThreadExecutor, access: AccessPolicy, limits: ControlHTTPHandler.Limits,
+        onRefused: @escaping @Sendable (PeerCredentials?, String) -> Void
+    ) throws {
+        let sync = channel.pipeline.syncOperations
+        try sync.addHandler(ClientLimitHandler(clients: clients, limit: maxClients))
+        try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: false)
+        try sync.addHandler(
+            ControlHTTPHandler(responder: responder, executor: executor, access: access, limits: limits, onRefused: onRefused))
     }
 
     private init(
@@ -168,12 +180,10 @@ final class ClientLimitHandler: ChannelInboundHandler, RemovableChannelHandler {
         let now = clients.value.wrappingAdd(1, ordering: .relaxed).newValue
         counted = true
         guard now > limit else { return }
-        let body = "{\"error\":\"too many control clients (\(limit) at once); try again shortly\"}\n"
-        let text =
-            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
-            + body
+        var busy = ControlResponse.error(503, "too many control clients (\(limit) at once); try again shortly")
+        busy.headers = [("Retry-After", "1")]
         let channel = context.channel
-        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: text))).whenComplete { _ in
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: busy.http1(close: true)))).whenComplete { _ in
             channel.close(promise: nil)
         }
     }

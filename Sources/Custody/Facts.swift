@@ -10,6 +10,9 @@ public enum GapCause: String, Sendable, CaseIterable {
     case clockStep = "clock-step"
     case diskFull = "disk-full"
     case recorderStopped = "recorder-stopped"
+    /// Not a loss: the recipients segments are sealed to changed here (a record of no
+    /// length; the detail names the old and the new).
+    case recipientsChanged = "recipients-changed"
 }
 
 /// One instant read from both clocks: the wall clock labels it, the monotonic clock

@@ -57,14 +57,16 @@ public final class DeviceKey {
     }
 
     private static func load(path: String, created: Bool) throws(DeviceIdentityError) -> DeviceKey {
-        let text: [UInt8]
+        var text: [UInt8]
         do { text = try FileSystem.readFile(path, limit: 4096) } catch { throw .storage(error, "cannot read the device key") }
-        guard let seed = PrivateKeyPEM.decode(String(decoding: text, as: UTF8.self)) else {
+        defer { text.wipe() }
+        guard var seed = PrivateKeyPEM.decode(String(decoding: text, as: UTF8.self)) else {
             throw DeviceIdentityError(
                 .malformedKeyFile,
                 "\(path) is not an Ed25519 private key (PKCS#8 PEM); it was not replaced — "
                     + "restore it from backup, or move it away to make a new identity")
         }
+        defer { seed.wipe() }
         return try DeviceKey(seed: seed, created: created)
     }
 
@@ -72,12 +74,15 @@ public final class DeviceKey {
     /// fsync, then link(2) to the final name — which, unlike rename(2), fails if a key
     /// appeared meanwhile, so a key is never replaced — and fsync of the directory.
     private static func create(path: String, directory: String) throws(DeviceIdentityError) {
-        let seed = try secureRandom(32)
+        var seed = try secureRandom(32)
+        defer { seed.wipe() }
         let temporary = "\(path).new-\(getpid())"
         do throws(SystemError) {
             try FileSystem.makeDirectories(directory, mode: 0o700)
             let file = try FileDescriptor.open(temporary, O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
-            try file.writeAll(Array(PrivateKeyPEM.encode(seed: seed).utf8))
+            var pem = Array(PrivateKeyPEM.encode(seed: seed).utf8)
+            defer { pem.wipe() }
+            try file.writeAll(pem)
             try file.sync()
             try file.close()
             if link(temporary, path) == -1 {
@@ -113,8 +118,10 @@ enum PrivateKeyPEM {
     static func decode(_ text: String) -> [UInt8]? {
         let lines = text.split(separator: "\n").map { $0.trimmingWhitespace }.filter { !$0.isEmpty }
         guard lines.count == 3, lines[0] == "-----BEGIN PRIVATE KEY-----", lines[2] == "-----END PRIVATE KEY-----",
-            let der = MinisignBase64.decode(lines[1]), der.count == 48, der.starts(with: prefix)
+            var der = MinisignBase64.decode(lines[1])
         else { return nil }
+        defer { der.wipe() }
+        guard der.count == 48, der.starts(with: prefix) else { return nil }
         return Array(der[16...])
     }
 }

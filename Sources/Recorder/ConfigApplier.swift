@@ -1,3 +1,5 @@
+import AgeEncryption
+import ControlAudit
 import ControlSocket
 import EdgeCore
 import EdgeJSON
@@ -12,12 +14,17 @@ import Synchronization
 /// settle time rolls the whole change back to the config before, and the answer says why.
 /// Fields outside the cameras (storage, destinations, …) are written and take effect at
 /// the next start; the answer lists them.
+///
+/// The audit line names every setting that changed, with old → new for `recipients` and
+/// `uplink.destinations`. New recipients also raise a `config.recipients-changed` event and
+/// leave a signed `recipients-changed` record at the head of each camera's chain, sealed
+/// by the camera's new instance before its first segment: the centre sees from which
+/// sequence on footage is sealed to whom.
 final class ConfigApplier: Sendable {
     let path: String
     private let roster: CameraRoster
     private let supervisor: CameraSupervisor
     private let makeCamera: CameraFactory
-    private let audit: AuditLog
     let history: ConfigHistory
     private let events: EventHub
     private let time: any TimeSource
@@ -28,23 +35,21 @@ final class ConfigApplier: Sendable {
 
     init(
         path: String, roster: CameraRoster, supervisor: CameraSupervisor, makeCamera: @escaping CameraFactory,
-        audit: AuditLog, history: ConfigHistory, events: EventHub, time: any TimeSource, logger: Logger
+        history: ConfigHistory, events: EventHub, time: any TimeSource, logger: Logger
     ) {
         self.path = path
         self.roster = roster
         self.supervisor = supervisor
         self.makeCamera = makeCamera
-        self.audit = audit
         self.history = history
         self.events = events
         self.time = time
         self.logger = logger
     }
 
-    /// `what` names the change in the audit log and the events (`config.apply`, `config.rollback`).
-    func apply(_ bytes: [UInt8], peer: PeerCredentials, what: String, settle: Duration, detail: [(String, JSONValue)] = []) async
-        -> ControlResponse
-    {
+    /// Applies `bytes`, noting what changed on `audit` (whose line the caller finishes with
+    /// the answer's outcome).
+    func apply(_ bytes: [UInt8], peer: PeerCredentials, audit: AuditEntry, settle: Duration) async -> ControlResponse {
         guard !busy.exchange(true, ordering: .acquiringAndReleasing) else {
             return .error(409, "another config change is in progress; try again when it has finished")
         }
@@ -59,23 +64,22 @@ final class ConfigApplier: Sendable {
         let oldServices = roster.services
         let changes = ConfigChanges(from: old, to: new)
         let previousBytes = (try? FileSystem.readFile(path, limit: ConfigLoader.sizeLimit)) ?? []
+        Self.note(changes, old: old, new: new, oldBytes: previousBytes, newBytes: bytes, on: audit)
         if previousBytes == bytes && changes.camerasUnchanged {
             return .json(.object([("applied", .bool(true)), ("unchanged", .bool(true))] + Self.fields(changes)))
         }
         // Everything that can fail without side effects comes first.
         let running = ConfigChanges.running(old: old, new: new)
+        let notice = Self.recipientsNotice(old: old.recipients, new: new.recipients, peer: peer)
         var started: [CameraService] = []
         do {
             for id in changes.added + changes.changed {
-                try started.append(makeCamera(new.cameras.first { $0.id == id }!, running))
+                try started.append(makeCamera(new.cameras.first { $0.id == id }!, running, notice))
             }
         } catch {
             return .error(500, "cannot set up the new cameras (\(error)); nothing was changed")
         }
         let version: ConfigHistory.Version
-        do { try audit.record(peer, what, detail: detail + Self.fields(changes)) } catch {
-            return .error(500, "cannot write the audit log: \(error); nothing was changed")
-        }
         do {
             // The config the daemon started with is the first version.
             if history.versions().isEmpty, !previousBytes.isEmpty { try history.save(previousBytes, at: time.wallNow()) }
@@ -92,11 +96,22 @@ final class ConfigApplier: Sendable {
             "version": "\(version.number)", "uid": "\(peer.uid)", "added": "\(changes.added)",
             "removed": "\(changes.removed)", "changed": "\(changes.changed)", "restart_required": "\(changes.restartRequired)",
         ])
+        audit.note("version", DaemonEvent.number(version.number))
         if let failure = await failedCamera(started, within: settle) {
             return await rollBack(
-                to: previousBytes, config: old, peer: peer, failedVersion: version.number, why: failure, changes: changes)
+                to: previousBytes, config: old, peer: peer, failedVersion: version.number, why: failure, changes: changes,
+                audit: audit)
         }
         events.publish(DaemonEvent("config.applied", [("version", DaemonEvent.number(version.number)), ("uid", DaemonEvent.number(peer.uid))] + Self.fields(changes)))
+        if old.recipients != new.recipients {
+            events.publish(DaemonEvent("config.recipients-changed", [
+                ("uid", DaemonEvent.number(peer.uid)), ("version", DaemonEvent.number(version.number)),
+                ("old", .array(old.recipients.map { .string($0.encoded) })), ("new", .array(new.recipients.map { .string($0.encoded) })),
+            ]))
+            logger.warning("recipients changed: new segments are sealed to other keys", metadata: [
+                "uid": "\(peer.uid)", "old": "\(old.recipients.map(\.encoded))", "new": "\(new.recipients.map(\.encoded))",
+            ])
+        }
         var answer: [(String, JSONValue)] = [("applied", .bool(true)), ("version", DaemonEvent.number(version.number))]
         if !notStopped.isEmpty {
             answer.append(("warning", .string("camera \(notStopped.joined(separator: ", ")) has not stopped yet (capture stuck?); its new settings start when it does")))
@@ -155,7 +170,7 @@ final class ConfigApplier: Sendable {
 
     private func rollBack(
         to bytes: [UInt8], config: RecorderConfiguration, peer: PeerCredentials, failedVersion: Int, why: String,
-        changes: ConfigChanges
+        changes: ConfigChanges, audit: AuditEntry
     ) async -> ControlResponse {
         logger.error("config version \(failedVersion) rolled back: \(why)")
         let current = roster.services
@@ -164,14 +179,16 @@ final class ConfigApplier: Sendable {
         let back = ConfigChanges(from: roster.config, to: config)
         var restored: [CameraService] = []
         var problems: [String] = []
+        let notice = Self.recipientsNotice(old: roster.config.recipients, new: config.recipients, peer: peer)
         for id in back.added + back.changed {
-            do { try restored.append(makeCamera(config.cameras.first { $0.id == id }!, config)) } catch {
+            do { try restored.append(makeCamera(config.cameras.first { $0.id == id }!, config, notice)) } catch {
                 problems.append("camera \(id) could not be set up again: \(error)")
             }
         }
         var restoredVersion: Int?
+        audit.note("rolledBack", .bool(true))
+        audit.note("failedVersion", DaemonEvent.number(failedVersion))
         do {
-            try audit.record(peer, "config.rollback", detail: [("failedVersion", DaemonEvent.number(failedVersion)), ("why", .string(why))])
             if bytes.isEmpty {
                 problems.append("\(path) could not be read before the change, so it was not written back")
             } else {
@@ -193,6 +210,34 @@ final class ConfigApplier: Sendable {
         if let restoredVersion { answer.append(("version", DaemonEvent.number(restoredVersion))) }
         if !problems.isEmpty { answer.append(("problems", .array(problems.map { .string($0) }))) }
         return .json(.object(answer + Self.fields(changes)), status: 422)
+    }
+
+    /// The audit line's account of a change: the settings that differ, and for recipients
+    /// and destinations the values before and after.
+    static func note(
+        _ changes: ConfigChanges, old: RecorderConfiguration, new: RecorderConfiguration, oldBytes: [UInt8], newBytes: [UInt8],
+        on audit: AuditEntry
+    ) {
+        for (key, value) in fields(changes) { audit.note(key, value) }
+        if let before = try? JSONParser.parse(oldBytes), let after = try? JSONParser.parse(newBytes) {
+            audit.note("settings", .array(ConfigDiff.paths(from: before, to: after).map { .string($0) }))
+        }
+        if old.recipients != new.recipients {
+            audit.note("recipients", .object([
+                ("old", .array(old.recipients.map { .string($0.encoded) })), ("new", .array(new.recipients.map { .string($0.encoded) })),
+            ]))
+        }
+        if old.destinations != new.destinations {
+            func describe(_ d: [DestinationConfiguration]) -> JSONValue { .array(d.map { .string("\($0.name) \($0.url)") }) }
+            audit.note("destinations", .object([("old", describe(old.destinations)), ("new", describe(new.destinations))]))
+        }
+    }
+
+    /// The detail of the `recipients-changed` record each camera seals when the recipients
+    /// change; nil when they do not.
+    static func recipientsNotice(old: [AgeRecipient], new: [AgeRecipient], peer: PeerCredentials) -> String? {
+        guard old != new else { return nil }
+        return "recipients changed by uid \(peer.uid): \(old.map(\.encoded).joined(separator: " ")) -> \(new.map(\.encoded).joined(separator: " ")); segments after this record are sealed to the new recipients"
     }
 
     static func fields(_ changes: ConfigChanges) -> [(String, JSONValue)] {

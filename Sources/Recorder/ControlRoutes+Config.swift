@@ -1,3 +1,4 @@
+import ControlAudit
 import ControlSocket
 import EdgeJSON
 import EdgeSystem
@@ -46,7 +47,7 @@ extension ControlRoutes {
         }
     }
 
-    func applyConfig(_ request: ControlRequest) async -> ControlResponse {
+    func applyConfig(_ request: ControlRequest, _ entry: AuditEntry) async -> ControlResponse {
         guard let applier else { return .error(409, "this daemon was not started from a config file; there is nothing to apply to") }
         var settle = 10
         if let text = request.query["settleSeconds"] {
@@ -55,7 +56,7 @@ extension ControlRoutes {
             }
             settle = n
         }
-        return await applier.apply(request.body, peer: request.peer, what: "config.apply", settle: .seconds(settle))
+        return await applier.apply(request.body, peer: request.peer, audit: entry, settle: .seconds(settle))
     }
 
     func configHistory() -> ControlResponse {
@@ -75,7 +76,7 @@ extension ControlRoutes {
         return .json(.object([("versions", .array(versions)), ("keep", .number(String(applier.history.keep)))]))
     }
 
-    func rollBackConfig(_ request: ControlRequest) async -> ControlResponse {
+    func rollBackConfig(_ request: ControlRequest, _ entry: AuditEntry) async -> ControlResponse {
         guard let applier else { return .error(409, "this daemon was not started from a config file; there is nothing to roll back") }
         var body: JSONFields
         do {
@@ -102,8 +103,7 @@ extension ControlRoutes {
         do { bytes = try applier.history.read(target!) } catch {
             return .error(500, "cannot read config version \(target!.number): \(error)")
         }
-        return await applier.apply(
-            bytes, peer: request.peer, what: "config.rollback", settle: .seconds(10),
-            detail: [("to", .number(String(target!.number)))])
+        entry.note("to", .number(String(target!.number)))
+        return await applier.apply(bytes, peer: request.peer, audit: entry, settle: .seconds(10))
     }
 }

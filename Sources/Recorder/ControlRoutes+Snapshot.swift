@@ -1,3 +1,4 @@
+import ControlAudit
 import ControlSocket
 import EdgeCore
 import EdgeJSON
@@ -12,7 +13,8 @@ extension ControlRoutes {
         return String(path.dropFirst(prefix.count).dropLast(suffix.count))
     }
 
-    func snapshot(_ request: ControlRequest, camera id: String) -> ControlResponse {
+    func snapshot(_ request: ControlRequest, camera id: String, _ entry: AuditEntry) -> ControlResponse {
+        entry.note("camera", .string(id))
         guard let service = cameras.first(where: { $0.camera.id == id }) else {
             return .error(404, "no camera \"\(id)\"; cameras: \(cameras.map(\.camera.id).joined(separator: ", "))")
         }
@@ -22,11 +24,6 @@ extension ControlRoutes {
         }
         guard frame.codec == .mjpeg else {
             return .error(409, "camera \(id) delivers \(frame.codec.rawValue), which the gateway does not decode; a snapshot needs a JPEG camera")
-        }
-        do {
-            try audit.record(request.peer, "cameras.snapshot", detail: [("camera", .string(id))])
-        } catch {
-            return .error(500, "the snapshot could not be audited, so it is not given: \(error)")
         }
         return ControlResponse(status: 200, contentType: "image/jpeg", body: frame.bytes)
     }

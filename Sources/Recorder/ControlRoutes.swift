@@ -1,3 +1,4 @@
+import ControlAudit
 import ControlSocket
 import EdgeCore
 import EdgeJSON
@@ -9,7 +10,7 @@ import Watchdog
 
 /// The daemon's side of the control socket (`Sources/ControlSocket/openapi.yaml`): reads
 /// answer from what the daemon holds in memory and never touch a camera's thread; changes
-/// (holds, releases) are written to the audit log before they are answered.
+/// and snapshots are audited, each with its outcome, before they are answered (`audited`).
 struct ControlRoutes: ControlResponder {
     let roster: CameraRoster
     /// The file the daemon read its config from.
@@ -38,23 +39,55 @@ struct ControlRoutes: ControlResponder {
         ("GET", "/metrics"), ("POST", "/v1/uplink/test"),
     ]
 
-    func respond(to request: ControlRequest) async -> ControlResponse {
+    /// What each change (and snapshot) is called in the audit log.
+    static func auditedAction(_ request: ControlRequest) -> String? {
         switch (request.method, request.path) {
-        case ("POST", "/v1/config/apply"): return await applyConfig(request)
+        case ("POST", "/v1/config/apply"): "config.apply"
+        case ("POST", "/v1/config/rollback"): "config.rollback"
+        case ("POST", "/v1/segments/hold"): "segments.hold"
+        case ("POST", "/v1/segments/release"): "segments.release"
+        case ("GET", _) where snapshotCamera(request.path) != nil: "cameras.snapshot"
+        default: nil
+        }
+    }
+
+    func respond(to request: ControlRequest) async -> ControlResponse {
+        guard let what = Self.auditedAction(request) else { return await read(request) }
+        let entry: AuditEntry
+        do { entry = try audit.begin(request.peer, what) } catch {
+            return .error(503, "the audit log \(audit.path) cannot be written (\(error)), so nothing was done: free space or fix its permissions")
+        }
+        let response = await change(request, entry)
+        do { try entry.finish(status: response.status, error: response.errorMessage) } catch {
+            // A snapshot changed nothing: it is withheld. A change was made: the answer
+            // says so, and that its audit line is missing.
+            if what == "cameras.snapshot" { return .error(500, "the snapshot could not be audited (\(error)), so it is not given") }
+            return response.adding("auditError", .string("done, but the audit line could not be written: \(error)"))
+        }
+        return response
+    }
+
+    private func change(_ request: ControlRequest, _ entry: AuditEntry) async -> ControlResponse {
+        switch (request.method, request.path) {
+        case ("POST", "/v1/config/apply"): return await applyConfig(request, entry)
+        case ("POST", "/v1/config/rollback"): return await rollBackConfig(request, entry)
+        case ("POST", "/v1/segments/hold"): return hold(request, entry)
+        case ("POST", "/v1/segments/release"): return release(request, entry)
+        default: return snapshot(request, camera: Self.snapshotCamera(request.path)!, entry)
+        }
+    }
+
+    private func read(_ request: ControlRequest) async -> ControlResponse {
+        switch (request.method, request.path) {
         case ("GET", "/v1/config/history"): return configHistory()
-        case ("POST", "/v1/config/rollback"): return await rollBackConfig(request)
         case ("GET", "/v1/events"): return eventStream()
         case ("POST", "/v1/uplink/test"): return await testUplink(request)
         case ("GET", "/metrics"): return .text(metricsText(), contentType: "text/plain; version=0.0.4; charset=utf-8")
         case ("GET", "/v1/status"): return .json(status())
         case ("GET", "/v1/cameras"): return .json(.object([("cameras", .array(cameras.map(camera)))]))
         case ("GET", "/v1/segments"): return segments(request)
-        case ("POST", "/v1/segments/hold"): return hold(request)
-        case ("POST", "/v1/segments/release"): return release(request)
         case ("GET", "/v1/config"): return configFile()
         case ("POST", "/v1/config/validate"): return validateConfig(request)
-        case ("GET", _) where Self.snapshotCamera(request.path) != nil:
-            return snapshot(request, camera: Self.snapshotCamera(request.path)!)
         default:
             var allowed = Self.routes.filter { $0.path == request.path }.map(\.method)
             if Self.snapshotCamera(request.path) != nil { allowed = ["GET"] }
@@ -171,7 +204,7 @@ struct ControlRoutes: ControlResponder {
 
     // MARK: Changes
 
-    func hold(_ request: ControlRequest) -> ControlResponse {
+    func hold(_ request: ControlRequest, _ entry: AuditEntry) -> ControlResponse {
         var body: JSONFields
         do { body = try JSONFields(request.body, allowed: ["camera", "from", "to", "reason", "by"]) } catch {
             return .error(400, error.description)
@@ -188,10 +221,11 @@ struct ControlRoutes: ControlResponder {
             return .error(404, "no camera \"\(camera)\"; cameras: \(cameras.map(\.camera.id).joined(separator: ", "))")
         }
         let by = body.string("by") ?? "uid \(request.peer.uid)"
+        for (key, value) in [
+            ("camera", JSONValue.string(camera)), ("from", .number(String(from))), ("to", .number(String(to))),
+            ("reason", .string(reason)), ("by", .string(by)),
+        ] { entry.note(key, value) }
         do {
-            try audit.record(
-                request.peer, "segments.hold",
-                detail: [("camera", .string(camera)), ("from", .number(String(from))), ("to", .number(String(to))), ("reason", .string(reason))])
             try keeper.hold(Hold(camera: camera, from: from, to: to, reason: reason, by: by, at: time.wallNow()))
         } catch let full as RingKeeper.Full {
             return .error(409, full.description)
@@ -201,7 +235,7 @@ struct ControlRoutes: ControlResponder {
         return .json(.object([("held", .object([("camera", .string(camera)), ("from", .number(String(from))), ("to", .number(String(to)))]))]))
     }
 
-    func release(_ request: ControlRequest) -> ControlResponse {
+    func release(_ request: ControlRequest, _ entry: AuditEntry) -> ControlResponse {
         var body: JSONFields
         do { body = try JSONFields(request.body, allowed: ["camera", "sequence"]) } catch {
             return .error(400, error.description)
@@ -209,14 +243,16 @@ struct ControlRoutes: ControlResponder {
         guard let camera = body.string("camera"), let sequence = body.sequence("sequence"), body.problem == nil else {
             return .error(400, body.problem ?? "give camera and sequence (a segment number a hold covers)")
         }
+        entry.note("camera", .string(camera))
+        entry.note("sequence", .number(String(sequence)))
         let released: Int
         do {
-            try audit.record(request.peer, "segments.release", detail: [("camera", .string(camera)), ("sequence", .number(String(sequence)))])
             released = try holds.release(camera: camera, sequence: sequence)
         } catch {
             return .error(500, "the hold could not be removed: \(error)")
         }
         guard released > 0 else { return .error(404, "no hold covers \(camera) segment \(sequence)") }
+        entry.note("released", .number(String(released)))
         return .json(.object([("released", .number(String(released)))]))
     }
 

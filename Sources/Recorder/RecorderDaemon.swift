@@ -1,3 +1,4 @@
+import ControlAudit
 import ControlSocket
 import Custody
 import DeviceIdentity
@@ -21,7 +22,9 @@ public enum Firmware {
 /// can restart one camera alone). SIGTERM and SIGINT shut it down gracefully: every open
 /// segment is sealed and signed.
 /// Makes one camera's service as a config runs it.
-typealias CameraFactory = @Sendable (CameraConfiguration, RecorderConfiguration) throws -> CameraService
+/// `recipientsNotice`, when the recipients just changed, is sealed into the camera's chain
+/// before its first segment (a `recipients-changed` record).
+typealias CameraFactory = @Sendable (CameraConfiguration, RecorderConfiguration, _ recipientsNotice: String?) throws -> CameraService
 
 public struct RecorderDaemon {
     public let config: RecorderConfiguration
@@ -79,18 +82,22 @@ public struct RecorderDaemon {
         }
         let (sources, logger) = (self.sources, self.logger)
         // One camera as a given config runs it: sealed to that config's recipients.
-        let makeCamera: CameraFactory = { camera, config in
+        let makeCamera: CameraFactory = { camera, config, notice in
             let recipients = config.recipients
             return try CameraService(
                 camera: camera, defaultSegmentSeconds: config.segmentSeconds, sources: sources,
                 store: {
-                    try SealedSegmentStore(
+                    let store = try SealedSegmentStore(
                         layout: layout, recipients: recipients, ledger: ledger, time: time, syncInterval: fsync,
                         keeper: keeper, events: events)
+                    // Made when the camera starts: after its previous instance sealed its last
+                    // segment (to the old recipients), before its first one to the new.
+                    if let notice { try store.recordNotice(camera: camera.id, cause: .recipientsChanged, detail: notice) }
+                    return store
                 },
                 logger: logger, events: hub.publish)
         }
-        let services = try config.cameras.map { try makeCamera($0, config) }
+        let services = try config.cameras.map { try makeCamera($0, config, nil) }
         let roster = CameraRoster(config: config, services: services)
         let supervisor = CameraSupervisor(cameras: services, time: time)
         logger.info("edge-recorderd starting", metadata: [
@@ -118,7 +125,7 @@ public struct RecorderDaemon {
         let audit = AuditLog(path: config.stateDirectory + "/audit.log", time: sources.time)
         let applier = configPath.map {
             ConfigApplier(
-                path: $0, roster: roster, supervisor: supervisor, makeCamera: makeCamera, audit: audit,
+                path: $0, roster: roster, supervisor: supervisor, makeCamera: makeCamera,
                 history: ConfigHistory(stateDirectory: config.stateDirectory), events: hub, time: sources.time, logger: logger)
         }
         let routes = ControlRoutes(

@@ -16,10 +16,17 @@ public enum ConfigEditor {
         (try? JSONParser.parse(Array(text.utf8))) ?? .string(text)
     }
 
+    /// The most parts a path may have (`cameras.gate.fps` has three).
+    public static let maxDepth = 16
+
     public static func set(_ path: String, to value: JSONValue, in document: JSONValue) throws(Failure) -> JSONValue {
         let keys = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard !path.isEmpty, !keys.contains("") else {
-            throw Failure(description: "\"\(path)\" is not a setting's path; write it like storage.minFreeMiB or cameras.gate.fps")
+            throw Failure(description: "\"\(path.prefix(80))\" is not a setting's path; write it like storage.minFreeMiB or cameras.gate.fps")
+        }
+        // A config nests four deep; the walk below recurses once per part.
+        guard keys.count <= maxDepth else {
+            throw Failure(description: "a setting's path has at most \(maxDepth) parts; this one has \(keys.count)")
         }
         return try set(keys[...], to: value, in: document, at: "")
     }

@@ -97,6 +97,16 @@ public final class SealedSegmentStore: SegmentStore {
         try FileSystem.syncDirectory(directory)
     }
 
+    /// Seals a record of no length in the camera's chain, for something the centre must
+    /// see that is not footage (the recipients changing).
+    public func recordNotice(camera: String, cause: GapCause, detail: String) throws {
+        let directory = layout.directory(camera: camera)
+        try FileSystem.makeDirectories(directory, mode: 0o750)
+        let now = TimePoint(wall: time.wallNow(), monotonic: time.monotonicNow(), clockSynced: clockSynced())
+        try Self.write(try ledger.recordGap(GapFacts(camera: camera, cause: cause, start: now, end: now, detail: detail)), in: directory)
+        try FileSystem.syncDirectory(directory)
+    }
+
     /// The wall-clock time at which the monotonic clock read `instant`.
     func wallTime(of instant: MonotonicInstant) -> WallTime {
         time.wallNow() - (time.monotonicNow() - instant)

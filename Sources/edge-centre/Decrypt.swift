@@ -37,9 +37,21 @@ extension EdgeCentre {
             let destination = output ?? String(input.dropLast(4))
             let partial = destination + ".partial"
             let result: AgeDecryptionResult
+            let source: FileDescriptor
+            let sink: FileDescriptor
             do {
-                let source = try FileDescriptor.open(input, O_RDONLY)
-                let sink = try FileDescriptor.open(partial, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600)
+                source = try FileDescriptor.open(input, O_RDONLY)
+                // A new file of our own or nothing: never through a symlink planted at
+                // OUT.partial, never over another run's partial output.
+                sink = try FileDescriptor.open(partial, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o600)
+            } catch {
+                let hint =
+                    error.code == EEXIST
+                    ? ": it exists (another decryption, or one that was stopped, left it; or a link planted there): check it and remove it"
+                    : ""
+                throw CentreError("cannot decrypt \(input): \(error)\(hint)")
+            }
+            do {
                 result = try AgeReader(identities: identities).decrypt(
                     from: FileDescriptorByteSource(fileDescriptor: source.rawValue), salvage: salvage
                 ) { chunk in try sink.writeAll(chunk) }

@@ -145,3 +145,37 @@ final class TLSClient {
         return nil
     }
 }
+
+/// A client certificate must name one gateway: two CNs name none.
+@Suite struct CertificateIdentityTests {
+    @Test(.enabled(if: Tool.available("openssl") && Tool.available("curl") && FileSystem.exists(LoopbackTLSTests.edgeCentre)))
+    func aCertificateWithTwoCommonNamesIsNoIdentity() throws {
+        let f = try UploadFixture()
+        let pki = "\(f.root)/pki"
+        #expect(try Tool.run("\(LoopbackTLSTests.repository)/Tools/pki", [pki]).status == 0)
+        // Issued by the centre's own CA, for "site-042" and "site-043" at once.
+        let two = "\(pki)/two"
+        for step in [
+            ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "\(two).key"],
+            ["req", "-new", "-key", "\(two).key", "-subj", "/CN=site-043/CN=site-042", "-out", "\(two).csr"],
+            ["x509", "-req", "-in", "\(two).csr", "-CA", "\(pki)/ca.pem", "-CAkey", "\(pki)/ca.key", "-CAcreateserial",
+             "-days", "2", "-out", "\(two).pem"],
+        ] { #expect(try Tool.run("openssl", step).status == 0) }
+        let server = try LoopbackTLSTests.Server(arguments: [
+            "serve", "--listen", "127.0.0.1:0", "--store", "\(f.root)/served", "--ca", "\(pki)/ca.pem",
+            "--cert", "\(pki)/server.pem", "--key", "\(pki)/server.key", "--gateways", f.gateways,
+        ])
+        defer { server.stop() }
+        func identity(_ name: String) throws -> Tool.Output {
+            try Tool.run("curl", [
+                "-sS", "-w", "\n%{http_code}", "--cacert", "\(pki)/ca.pem", "--cert", "\(pki)/\(name).pem",
+                "--key", "\(pki)/\(name).key", "https://127.0.0.1:\(server.port)/v1/identity",
+            ])
+        }
+        let one = try identity("site-042")
+        #expect(one.stdout.hasSuffix("\n200") && one.stdout.contains(#""gateway":"site-042""#), "\(one.stdout)")
+        let both = try identity("two")
+        #expect(both.stdout.hasSuffix("\n403"), "\(both.stdout)")
+        #expect(both.stdout.contains("plain gateway id"))
+    }
+}

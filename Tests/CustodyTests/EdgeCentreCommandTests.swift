@@ -57,6 +57,27 @@ let edgeCentre: String = {
         #expect(try FileSystem.readFile("\(dir)/cut.mkv") == Array(plaintext.prefix(196_608)))
     }
 
+    @Test func decryptNeverWritesThroughALinkOrOverAnotherPartial() throws {
+        #expect(FileSystem.exists(edgeCentre), "build edge-centre first: \(edgeCentre)")
+        let dir = try Fixtures.scratchDirectory("centre-link")
+        let keyFile = "\(dir)/centre.key"
+        let keygen = try Tool.run(edgeCentre, ["keygen", "--output", keyFile])
+        let recipient = try AgeRecipient(parsing: String((keygen.stdout.split(separator: " ").last ?? "").filter { !$0.isWhitespace }))
+        try encrypt(Array("footage".utf8), to: recipient, path: "\(dir)/seg.mkv.age")
+        // Someone plants OUT.partial as a link to a file of theirs.
+        try writeFile("\(dir)/theirs", Array("untouched".utf8))
+        #expect(symlink("\(dir)/theirs", "\(dir)/seg.mkv.partial") == 0)
+        let refused = try Tool.run(edgeCentre, ["decrypt", "--identity", keyFile, "\(dir)/seg.mkv.age"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("seg.mkv.partial"), "\(refused.stderr)")
+        #expect(try FileSystem.readFile("\(dir)/theirs") == Array("untouched".utf8))
+        #expect(!FileSystem.exists("\(dir)/seg.mkv"))
+        // The link is left for the operator to look at, and once gone the decryption works.
+        unlink("\(dir)/seg.mkv.partial")
+        #expect(try Tool.run(edgeCentre, ["decrypt", "--identity", keyFile, "\(dir)/seg.mkv.age"]).status == 0)
+        #expect(try FileSystem.readFile("\(dir)/seg.mkv") == Array("footage".utf8))
+    }
+
     @Test func verifyExitsZeroOnlyForAnIntactChain() throws {
         let gw = try GatewayFixture()
         let first = try gw.segment()

@@ -1,0 +1,102 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ControlSocket
+import EdgeJSON
+import EdgeSystem
+import Synchronization
+import Testing
+import TestSupport
+
+/// The control socket speaks HTTP/1.1 fully: pipelined requests answered in order, an
+/// answer for a request followed by garbage before the 400, half-closed clients answered,
+/// `Host` required once, HTTP/1.0 refused, bodies only as JSON. And every answer matches
+/// what was done: the responder counts the requests it saw.
+@Suite(.serialized) struct HTTPConformanceTests {
+    /// Answers with the path and counts the requests it carried out.
+    final class Counter: ControlResponder {
+        let done = Mutex<[String]>([])
+        func respond(to request: ControlRequest) async -> ControlResponse {
+            done.withLock { $0.append("\(request.method) \(request.path)") }
+            return .json(.object([("path", .string(request.path))]))
+        }
+    }
+
+    func start(_ responder: Counter) throws -> ControlServer {
+        let dir = try Fixtures.scratchDirectory("control-http")
+        return try ControlServer.start(
+            .init(path: "\(dir)/control.sock", access: AccessPolicy(groupName: "edge-admin", groupID: nil)),
+            responder: responder, log: { _ in })
+    }
+
+    static func request(_ method: String, _ path: String, body: String = "", headers: String = "Host: edge\r\nContent-Type: application/json\r\n") -> String {
+        "\(method) \(path) HTTP/1.1\r\n\(headers)Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+    }
+
+    /// The status lines of every answer in `text`, in order.
+    static func statuses(_ text: String) -> [String] {
+        lines(text).filter { $0.hasPrefix("HTTP/1.1 ") }.map { String($0.dropFirst(9).prefix(3)) }
+    }
+
+    static func lines(_ text: String) -> [String] {
+        // By bytes: "\r\n" is one Character in Swift.
+        text.utf8.split(separator: 10).map { line in String(decoding: line.last == 13 ? line.dropLast() : line[...], as: UTF8.self) }
+    }
+
+    @Test func pipelinedRequestsAreAnsweredInOrder() throws {
+        let counter = Counter()
+        let server = try start(counter)
+        defer { server.stop() }
+        let client = try RawClient(server.configuration.path)
+        let three = Self.request("GET", "/a") + Self.request("POST", "/b", body: "{}")
+            + Self.request("GET", "/c", headers: "Host: edge\r\nConnection: close\r\n")
+        let answer = try client.exchange(Array(three.utf8))
+        #expect(Self.statuses(answer) == ["200", "200", "200"], "\(answer)")
+        let paths = Self.lines(answer).filter { $0.hasPrefix("{") }
+        #expect(paths == [#"{"path":"/a"}"#, #"{"path":"/b"}"#, #"{"path":"/c"}"#])
+        #expect(counter.done.withLock { $0 } == ["GET /a", "POST /b", "GET /c"])
+    }
+
+    @Test func aChangeFollowedByGarbageIsAnsweredBeforeThe400() throws {
+        let counter = Counter()
+        let server = try start(counter)
+        defer { server.stop() }
+        let client = try RawClient(server.configuration.path)
+        let answer = try client.exchange(Array((Self.request("POST", "/v1/segments/hold", body: "{}") + "GARBAGE\r\n\r\n").utf8))
+        #expect(Self.statuses(answer) == ["200", "400"], "\(answer.debugDescription)")
+        #expect(counter.done.withLock { $0 } == ["POST /v1/segments/hold"])
+    }
+
+    @Test func aHalfClosedClientGetsItsAnswer() throws {
+        let counter = Counter()
+        let server = try start(counter)
+        defer { server.stop() }
+        let client = try RawClient(server.configuration.path)
+        #expect(client.write(Array(Self.request("POST", "/v1/segments/release", body: "{}").utf8)))
+        shutdown(client.fd, Int32(SHUT_WR))
+        let answer = client.readToEnd()
+        #expect(Self.statuses(answer) == ["200"], "\(answer)")
+        #expect(counter.done.withLock { $0 } == ["POST /v1/segments/release"])
+    }
+
+    @Test(arguments: [
+        ("GET /v1/status HTTP/1.1\r\n\r\n", "400", "no Host header"),
+        ("GET /v1/status HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", "400", "2 Host headers"),
+        ("GET /v1/status HTTP/1.0\r\nHost: a\r\n\r\n", "400", "send HTTP/1.1"),
+        ("POST /v1/config/validate HTTP/1.1\r\nHost: a\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\n{}", "415", "text/plain is not accepted"),
+        ("POST /v1/config/validate HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n{}", "415", "needs Content-Type"),
+        ("POST /v1/config/validate HTTP/1.1\r\nHost: a\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: 2\r\n\r\n{}", "200", "/v1/config/validate"),
+    ])
+    func requestsOutsideHTTP11AreRefusedUnperformed(raw: String, status: String, says: String) throws {
+        let counter = Counter()
+        let server = try start(counter)
+        defer { server.stop() }
+        let client = try RawClient(server.configuration.path)
+        #expect(client.write(Array(raw.utf8)))
+        shutdown(client.fd, Int32(SHUT_WR))
+        let answer = client.readToEnd()
+        #expect(Self.statuses(answer) == [status], "\(answer)")
+        #expect(answer.contains(says), "\(answer)")
+        #expect(counter.done.withLock { $0 }.count == (status == "200" ? 1 : 0))
+    }
+}
