@@ -40,6 +40,14 @@ struct BitReader {
         return zeros == 0 ? 0 : (1 << zeros) - 1 + (try bits(zeros))
     }
 
+    /// ue(v) for a value that must not exceed `limit` (a picture size, a crop): refused
+    /// here, as an `Int`, so no arithmetic on it can overflow, on 32-bit targets either.
+    mutating func ue(atMost limit: Int, _ what: String) throws(BitstreamError) -> Int {
+        let value = try ue()
+        guard value <= UInt32(limit) else { throw .malformed("\(what) \(value) is over \(limit)") }
+        return Int(value)
+    }
+
     /// se(v): signed Exp-Golomb.
     mutating func se() throws(BitstreamError) -> Int32 {
         let k = try ue()

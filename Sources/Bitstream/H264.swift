@@ -46,14 +46,18 @@ public enum H264 {
         }
         _ = try r.ue()
         try r.skip(1)
-        let widthMBs = Int(try r.ue()) + 1
-        let heightUnits = Int(try r.ue()) + 1
+        // 16384 pixels at most either way (checked again below, once cropped).
+        let widthMBs = try r.ue(atMost: 1023, "SPS pic_width_in_mbs_minus1") + 1
+        let heightUnits = try r.ue(atMost: 1023, "SPS pic_height_in_map_units_minus1") + 1
         let frameMBsOnly = try r.flag()
         if !frameMBsOnly { try r.skip(1) }
         try r.skip(1)
         var crop = (left: 0, right: 0, top: 0, bottom: 0)
         if try r.flag() {
-            crop = (Int(try r.ue()), Int(try r.ue()), Int(try r.ue()), Int(try r.ue()))
+            crop = (
+                try r.ue(atMost: 16384, "SPS frame_crop_left_offset"), try r.ue(atMost: 16384, "SPS frame_crop_right_offset"),
+                try r.ue(atMost: 16384, "SPS frame_crop_top_offset"), try r.ue(atMost: 16384, "SPS frame_crop_bottom_offset")
+            )
         }
         let fieldFactor = frameMBsOnly ? 1 : 2
         let (unitX, unitY) =

@@ -45,10 +45,14 @@ public enum H265 {
         _ = try r.ue()
         let chroma = try r.ue()
         if chroma == 3 { try r.skip(1) }
-        var width = Int(try r.ue()), height = Int(try r.ue())
+        var width = try r.ue(atMost: 16384, "H.265 SPS pic_width_in_luma_samples")
+        var height = try r.ue(atMost: 16384, "H.265 SPS pic_height_in_luma_samples")
         if try r.flag() {
             let subW = chroma == 1 || chroma == 2 ? 2 : 1, subH = chroma == 1 ? 2 : 1
-            let (l, rt, t, b) = (Int(try r.ue()), Int(try r.ue()), Int(try r.ue()), Int(try r.ue()))
+            let (l, rt, t, b) = (
+                try r.ue(atMost: 16384, "H.265 SPS conf_win_left_offset"), try r.ue(atMost: 16384, "H.265 SPS conf_win_right_offset"),
+                try r.ue(atMost: 16384, "H.265 SPS conf_win_top_offset"), try r.ue(atMost: 16384, "H.265 SPS conf_win_bottom_offset")
+            )
             width -= subW * (l + rt)
             height -= subH * (t + b)
         }

@@ -51,7 +51,7 @@ extension ControlRoutes {
         guard let applier else { return .error(409, "this daemon was not started from a config file; there is nothing to apply to") }
         var settle = 10
         if let text = request.query["settleSeconds"] {
-            guard let n = Int(text), (0...120).contains(n) else {
+            guard let n = Int(plainDecimal: text), (0...120).contains(n) else {
                 return .error(400, "settleSeconds \"\(text)\" must be a whole number 0…120 (0: do not wait for new cameras)")
             }
             settle = n

@@ -175,7 +175,7 @@ struct ControlRoutes: ControlResponder {
         }
         var limit = 1000
         if let text = request.query["limit"] {
-            guard let n = Int(text), (1...100_000).contains(n) else {
+            guard let n = Int(plainDecimal: text), (1...100_000).contains(n) else {
                 return .error(400, "limit \"\(text)\" must be a whole number 1…100000")
             }
             limit = n

@@ -26,19 +26,16 @@ public struct LineLogHandler: LogHandler {
         var line = stamped ? Self.timestamp() + " " : ""
         line += "\(event.level) \(label)"
         let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-        if let camera = merged["camera"] { line += " camera=\(camera)" }
+        if let camera = merged["camera"] { line += " camera=\(LogField.value("\(camera)"))" }
         line += ": \(event.message)"
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) where key != "camera" {
-            line += " \(key)=\(Self.quoted("\(value)"))"
+            // Outside text (a path, a camera's error) cannot forge a field or a line.
+            line += " \(key)=\(LogField.value("\(value)"))"
         }
         line = line.replacingNewlines() + "\n"
         // One write(2) per line: lines from several threads never interleave.
         var bytes = Array(line.utf8)
         _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress!, $0.count) }
-    }
-
-    static func quoted(_ s: String) -> String {
-        s.contains(" ") || s.isEmpty ? "\"\(s)\"" : s
     }
 
     static func timestamp() -> String {

@@ -59,3 +59,13 @@ import Testing
         #expect(Int64(plainDecimal: "9223372036854775808") == nil)
     }
 }
+
+@Suite struct PinnedClockTests {
+    @Test func aClockPinnedAt2262IsNotASteppingClock() {
+        var steps = ClockSteps()
+        #expect(steps.look(wall: WallTime(nanosecondsSinceEpoch: 1_000_000_000_000_000_000), monotonic: MonotonicInstant(nanoseconds: 0)) == nil)
+        for second in 1...5 {
+            #expect(steps.look(wall: .latest, monotonic: MonotonicInstant(nanoseconds: Int64(second) * 1_000_000_000)) == nil)
+        }
+    }
+}

@@ -120,3 +120,36 @@ extension JSONValue {
         return nil
     }
 }
+
+/// What the audit log names of a change, and the editor's bounds.
+@Suite struct ConfigDiffTests {
+    static let before = """
+        {"gateway": "g", "recipients": ["age1a"], "storage": {"maxMiB": 100},
+         "uplink": {"destinations": [{"name": "centre", "url": "https://a"}]},
+         "cameras": [{"id": "gate", "fps": 25}, {"id": "yard", "fps": 10}]}
+        """
+
+    @Test func settingsAreNamedAsConfigSetNamesThem() throws {
+        let old = try JSONParser.parse(Self.before)
+        var new = try ConfigEditor.set("cameras.yard.fps", to: .number("5"), in: old)
+        new = try ConfigEditor.set("recipients", to: .array([.string("age1a"), .string("age1b")]), in: new)
+        new = try ConfigEditor.set("uplink.destinations.centre.url", to: .string("https://b"), in: new)
+        new = try ConfigEditor.set("storage.minFreeMiB", to: .number("10"), in: new)
+        #expect(ConfigDiff.paths(from: old, to: new) == [
+            "recipients", "storage.minFreeMiB", "uplink.destinations.centre.url", "cameras.yard.fps",
+        ])
+        // A camera added or removed is named once, by its id.
+        let added = try ConfigEditor.set("cameras", to: .array([.object([("id", .string("gate")), ("fps", .number("25"))])]), in: old)
+        #expect(ConfigDiff.paths(from: old, to: added) == ["cameras.yard"])
+        #expect(ConfigDiff.paths(from: old, to: old).isEmpty)
+    }
+
+    @Test func aPathOfFiftyThousandPartsIsRefusedNotAStackOverflow() throws {
+        let old = try JSONParser.parse(Self.before)
+        let deep = Array(repeating: "a", count: 50_000).joined(separator: ".")
+        #expect(throws: ConfigEditor.Failure.self) { try ConfigEditor.set(deep, to: .number("1"), in: old) }
+        do { _ = try ConfigEditor.set(deep, to: .number("1"), in: old) } catch {
+            #expect(error.description.contains("at most 16 parts"))
+        }
+    }
+}
