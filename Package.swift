@@ -46,6 +46,9 @@ let package = Package(
 
         // Concern libraries.
         .target(name: "EdgeJSON"),
+        // The one module over libcrypto for digests, randomness and OpenSSL's errors, with
+        // the strict base64 and hex codecs: every other module hashes through it.
+        .target(name: "EdgeCrypto", dependencies: ["COpenSSL", "EdgeSystem"]),
         .target(name: "EdgeCore", dependencies: ["EdgeSystem"]),
         .target(name: "JPEGEncoding", dependencies: ["CTurboJPEG", "EdgeCore"]),
         .target(name: "V4L2Capture", dependencies: ["CV4L2", "EdgeCore", "EdgeSystem", "JPEGEncoding", "Bitstream"]),
@@ -54,16 +57,16 @@ let package = Package(
         .target(name: "Matroska", dependencies: ["EdgeCore", "Bitstream"]),
         .target(name: "Segmenter", dependencies: ["EdgeCore", "EdgeSystem", "Matroska"]),
         .target(name: "RecorderConfig", dependencies: ["EdgeJSON", "EdgeCore", "AgeEncryption"]),
-        .target(name: "AgeEncryption", dependencies: ["COpenSSL", "EdgeCore", "EdgeSystem"]),
-        .target(name: "DeviceIdentity", dependencies: ["COpenSSL", "EdgeSystem"]),
+        .target(name: "AgeEncryption", dependencies: ["COpenSSL", "EdgeCore", "EdgeCrypto", "EdgeSystem"]),
+        .target(name: "DeviceIdentity", dependencies: ["COpenSSL", "EdgeCrypto", "EdgeSystem"]),
         .target(
-            name: "Custody", dependencies: ["COpenSSL", "EdgeJSON", "EdgeSystem", "DeviceIdentity"],
+            name: "Custody", dependencies: ["EdgeCrypto", "EdgeJSON", "EdgeSystem", "DeviceIdentity"],
             exclude: ["MANIFEST.md"]),
         .target(
             name: "SegmentRing",
-            dependencies: ["COpenSSL", "EdgeCore", "EdgeSystem", "Segmenter", "AgeEncryption", "Custody", "DeviceIdentity"]),
+            dependencies: ["EdgeCrypto", "EdgeCore", "EdgeSystem", "Segmenter", "AgeEncryption", "Custody", "DeviceIdentity"]),
         .target(
-            name: "Uplink", dependencies: ["CCurl", "EdgeSystem", "EdgeJSON", "SegmentRing"],
+            name: "Uplink", dependencies: ["CCurl", "EdgeCrypto", "EdgeSystem", "EdgeJSON", "SegmentRing"],
             exclude: ["PROTOCOL.md", "openapi.yaml"]),
         // The daemon's control socket: HTTP/1.1 + JSON on a Unix socket (SwiftNIO's HTTP/1
         // server, not Hummingbird: the gateway binary stays small).
@@ -97,7 +100,7 @@ let package = Package(
         .target(
             name: "CentreReceiver",
             dependencies: [
-                "Custody", "DeviceIdentity", "EdgeSystem", "EdgeJSON", "COpenSSL",
+                "Custody", "DeviceIdentity", "EdgeCrypto", "EdgeSystem", "EdgeJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -141,6 +144,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["EdgeCore", "EdgeSystem"], path: "Tests/TestSupport"),
         .testTarget(name: "EdgeSystemTests", dependencies: ["TestSupport", "EdgeSystem"]),
         .testTarget(name: "EdgeJSONTests", dependencies: ["TestSupport", "EdgeJSON"]),
+        .testTarget(name: "EdgeCryptoTests", dependencies: ["EdgeCrypto", "COpenSSL"]),
         .testTarget(name: "EdgeCoreTests", dependencies: ["TestSupport", "EdgeCore"]),
         .testTarget(name: "V4L2CaptureTests", dependencies: ["TestSupport", "V4L2Capture", "CV4L2", "EdgeCore", "EdgeSystem"]),
         .testTarget(name: "BitstreamTests", dependencies: ["TestSupport", "Bitstream"]),
@@ -149,7 +153,7 @@ let package = Package(
         .testTarget(name: "SegmenterTests", dependencies: ["TestSupport", "Segmenter", "FrameSources", "EdgeSystem"]),
         .testTarget(name: "RecorderConfigTests", dependencies: ["TestSupport", "RecorderConfig", "AgeEncryption"]),
         .testTarget(
-            name: "AgeEncryptionTests", dependencies: ["AgeEncryption", "EdgeCore", "EdgeSystem"],
+            name: "AgeEncryptionTests", dependencies: ["AgeEncryption", "EdgeCore", "EdgeCrypto", "EdgeSystem"],
             exclude: ["Vectors"]),
         .testTarget(name: "DeviceIdentityTests", dependencies: ["DeviceIdentity", "EdgeSystem"]),
         .testTarget(

@@ -1,11 +1,12 @@
-import COpenSSL
+import EdgeCrypto
+import EdgeSystem
 
 /// Why an age operation failed: a code to switch on and a message to read.
 ///
 /// Tamper errors (`headerMAC`, `payload`) deliberately say little — which check failed and
 /// where, never what the bytes should have been. Format errors say what is wrong, so a
 /// technician can tell a damaged file from a wrong key.
-public struct AgeError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct AgeError: EdgeError, Equatable {
     public enum Code: Sendable, Equatable {
         /// A recipient, identity or key file did not parse.
         case invalidKey
@@ -31,26 +32,32 @@ public struct AgeError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var code: Code
     public var message: String
+    public var cause: (any Error & Sendable)?
+    public var location: SourceLocation
 
-    public init(_ code: Code, _ message: String) {
+    public init(
+        _ code: Code, _ message: String, cause: (any Error & Sendable)? = nil, file: String = #fileID, line: Int = #line
+    ) {
         self.code = code
         self.message = message
+        self.cause = cause
+        location = SourceLocation(file: file, line: line)
     }
 
     public var description: String { "age: \(message)" }
 
-    /// An error for a failed libcrypto call, carrying OpenSSL's whole error queue: a single
-    /// entry often names only the outermost function, the root cause sits deeper.
-    static func openSSL(_ call: String) -> AgeError {
-        var reasons: [String] = []
-        var text = [CChar](repeating: 0, count: 256)
-        while case let code = ERR_get_error(), code != 0 {
-            text.withUnsafeMutableBufferPointer { buffer in
-                ERR_error_string_n(code, buffer.baseAddress, buffer.count)
-                reasons.append(String(cString: buffer.baseAddress!))
-            }
-        }
-        let detail = reasons.isEmpty ? "no OpenSSL error recorded" : reasons.joined(separator: "; ")
-        return AgeError(.crypto, "\(call) failed: \(detail)")
+    /// Only reading the input can fail for a while (a pulled card); a damaged file, a
+    /// wrong key or a broken libcrypto stay as they are.
+    public var isRetryable: Bool { code == .io && (cause as? SystemError)?.isTransient == true }
+
+    public static func == (a: AgeError, b: AgeError) -> Bool { a.code == b.code && a.message == b.message }
+
+    /// A failed libcrypto call, with OpenSSL's whole error queue as the cause.
+    static func openSSL(_ call: String, file: String = #fileID, line: Int = #line) -> AgeError {
+        let queue = OpenSSLError(call, file: file, line: line)
+        return AgeError(.crypto, queue.message, cause: queue, file: file, line: line)
     }
+
+    /// The same for an `OpenSSLError` already drained (by EdgeCrypto).
+    static func crypto(_ error: OpenSSLError) -> AgeError { AgeError(.crypto, error.message, cause: error) }
 }

@@ -1,3 +1,5 @@
+import EdgeCrypto
+
 /// One recipient stanza: `-> TYPE ARG…` then a base64 body.
 struct Stanza: Equatable {
     var type: String

@@ -1,5 +1,6 @@
 import COpenSSL
 import EdgeCore
+import EdgeCrypto
 import EdgeSystem
 
 /// Encrypts a stream into the age v1 format, writing ciphertext into the next sink as

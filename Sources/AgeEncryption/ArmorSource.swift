@@ -1,3 +1,5 @@
+import EdgeCrypto
+
 /// Decodes age's ASCII armor as it is read: PEM with type `AGE ENCRYPTED FILE`, 64-column
 /// lines of padded, canonical base64, no PEM headers, LF or CRLF line ends, and only
 /// whitespace (at most 1 KiB) around it — the rules of the reference implementation

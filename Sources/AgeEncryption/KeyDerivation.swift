@@ -49,35 +49,3 @@ enum KeyDerivation {
         a.count == b.count && CRYPTO_memcmp(a, b, a.count) == 0
     }
 }
-
-/// A streaming SHA-256 (an owned `EVP_MD_CTX`), used to check payloads against the test
-/// vectors and to fingerprint keys.
-final class SHA256Hasher {
-    private let context: OpaquePointer
-
-    init() throws(AgeError) {
-        guard let context = EVP_MD_CTX_new() else { throw AgeError.openSSL("EVP_MD_CTX_new") }
-        self.context = context
-        guard EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1 else {
-            throw AgeError.openSSL("EVP_DigestInit_ex(SHA256)")
-        }
-    }
-
-    deinit { EVP_MD_CTX_free(context) }
-
-    func update(_ bytes: UnsafeRawBufferPointer) throws(AgeError) {
-        guard bytes.count > 0 else { return }
-        guard EVP_DigestUpdate(context, bytes.baseAddress, bytes.count) == 1 else {
-            throw AgeError.openSSL("EVP_DigestUpdate")
-        }
-    }
-
-    func finish() throws(AgeError) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 0
-        guard EVP_DigestFinal_ex(context, &out, &length) == 1, length == 32 else {
-            throw AgeError.openSSL("EVP_DigestFinal_ex")
-        }
-        return out
-    }
-}

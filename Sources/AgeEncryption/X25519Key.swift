@@ -1,4 +1,5 @@
 import COpenSSL
+import EdgeCrypto
 
 /// An owned `EVP_PKEY`: an X25519 key, private or public only.
 final class X25519Key {
@@ -86,7 +87,5 @@ final class PKeyContext {
 
 /// `count` bytes from OpenSSL's CSPRNG (seeded from getrandom(2)).
 func randomBytes(_ count: Int) throws(AgeError) -> [UInt8] {
-    var bytes = [UInt8](repeating: 0, count: count)
-    guard RAND_bytes(&bytes, Int32(count)) == 1 else { throw AgeError.openSSL("RAND_bytes") }
-    return bytes
+    do { return try secureRandom(count) } catch { throw AgeError.crypto(error) }
 }

@@ -1,3 +1,4 @@
+import EdgeCrypto
 import EdgeSystem
 
 /// The `X25519` recipient stanza: `-> X25519 <ephemeral share>` and the file key sealed

@@ -44,7 +44,7 @@ public enum CentreRoutes {
         // Who the centre takes the caller for, and whether it can check its manifests:
         // what `edgectl uplink test` asks to tell "authenticated" from "registered".
         router.get("/v1/identity") { _, context in
-            guard let gateway = await context.gateway(), isPlainName(gateway) else {
+            guard let gateway = await context.gateway(), PlainName.isValid(gateway) else {
                 let refusal: JSONValue = .object([("error", .string("no client certificate with a plain gateway id (CN)"))])
                 return response(Reply(status: 403, body: CanonicalJSON.encode(refusal)))
             }
@@ -72,12 +72,12 @@ public enum CentreRoutes {
                 "event=refused status=\(refusal.status) reason=\(refusal.reason) message=\(LogField.quoted(refusal.message))")
             return RouteRefusal(.refused(refusal))
         }
-        guard let gateway = await context.gateway(), isPlainName(gateway) else {
+        guard let gateway = await context.gateway(), PlainName.isValid(gateway) else {
             throw refuse(Refusal(403, "no-identity", "no client certificate with a plain gateway id (CN)"))
         }
         do { _ = try receiver.keys.key(for: gateway) } catch { throw refuse(error) }
         let camera = context.parameters.get("camera") ?? ""
-        guard isPlainName(camera) else {
+        guard PlainName.isValid(camera) else {
             throw refuse(.malformed("camera \(LogField.quoted(String(camera.prefix(80)))) must be 1–64 of A-Z a-z 0-9 . _ -"))
         }
         guard let sequence = context.parameters.get("sequence").flatMap({ UInt64(plainDecimal: $0) }), sequence >= 1 else {

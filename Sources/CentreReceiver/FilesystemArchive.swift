@@ -1,4 +1,5 @@
 import Custody
+import EdgeCrypto
 import EdgeSystem
 import Synchronization
 

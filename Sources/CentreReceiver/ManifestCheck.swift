@@ -1,5 +1,6 @@
 import Custody
 import DeviceIdentity
+import EdgeCrypto
 import EdgeSystem
 
 /// The checks every uploaded manifest passes before anything is stored. The signature
@@ -67,7 +68,7 @@ public struct GatewayKeys: Sendable {
 
     func key(for gateway: String) throws(Refusal) -> MinisignPublicKey {
         let path = "\(directory)/\(gateway).pub"
-        guard isPlainName(gateway), FileSystem.exists(path) else {
+        guard PlainName.isValid(gateway), FileSystem.exists(path) else {
             throw Refusal(403, "unknown-gateway", "gateway \(gateway) is not registered: put its key in \(path)")
         }
         do {

@@ -1,3 +1,4 @@
+import EdgeCrypto
 import EdgeJSON
 
 /// An answer of the upload protocol, before it becomes an HTTP response.
@@ -26,7 +27,7 @@ public struct Reply: Sendable, Equatable {
             body: CanonicalJSON.encode(
                 .object([
                     ("status", .string(status)), ("gateway", .string(key.gateway)), ("camera", .string(key.camera)),
-                    ("sequence", .number(String(key.sequence))), ("sha256", .string(SHA256.hex(sha256))),
+                    ("sequence", .number(String(key.sequence))), ("sha256", .string(Hex.encode(sha256))),
                 ])))
     }
 

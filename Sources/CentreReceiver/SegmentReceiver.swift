@@ -1,6 +1,6 @@
 import Custody
+import EdgeCrypto
 import EdgeSystem
-import FoundationEssentials
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -130,7 +130,7 @@ public final class SegmentReceiver: Sendable {
                 $0.segmentsStored += 1
                 $0.bytesStored += segment.ciphertextSize
             }
-            self.log("event=stored kind=segment \(Self.fields(key)) bytes=\(segment.ciphertextSize) sha256=\(SHA256.hex(segment.ciphertextSHA256))")
+            self.log("event=stored kind=segment \(Self.fields(key)) bytes=\(segment.ciphertextSize) sha256=\(Hex.encode(segment.ciphertextSHA256))")
             return .accepted("stored", key, sha256: checked.sha256)
         }
     }
@@ -226,7 +226,7 @@ public final class SegmentReceiver: Sendable {
         guard stored.sha256 == checked.sha256 else {
             throw Refusal(
                 409, "conflict",
-                "sequence \(key.sequence) of \(key.camera) is already stored with manifest SHA-256 \(SHA256.hex(stored.sha256)), this one is \(SHA256.hex(checked.sha256)): evidence conflict, not stored")
+                "sequence \(key.sequence) of \(key.camera) is already stored with manifest SHA-256 \(Hex.encode(stored.sha256)), this one is \(Hex.encode(checked.sha256)): evidence conflict, not stored")
         }
         metrics.update { $0.duplicates += 1 }
         log("event=duplicate \(Self.fields(key))")
@@ -323,8 +323,10 @@ public final class SegmentReceiver: Sendable {
 
     static func base64(_ value: String?, _ header: String) throws(Refusal) -> [UInt8] {
         guard let value else { throw .malformed("\(header) header is missing") }
-        guard let data = Data(base64Encoded: value) else { throw .malformed("\(header) is not valid base64") }
-        return Array(data)
+        guard let bytes = Base64.decode(value.utf8, padded: true) else {
+            throw .malformed("\(header) is not canonical base64 (RFC 4648, padded, no spaces)")
+        }
+        return bytes
     }
 
     static func number(_ text: String, _ header: String) throws(Refusal) -> Int64 {

@@ -1,3 +1,5 @@
+import EdgeCrypto
+
 /// The structural checks of one camera's chain: sequence numbers (none missing from 1 to
 /// the highest, none twice) and hash links (one start, every `previous` naming a manifest
 /// present, no manifest followed twice). Links follow the order of sealing, so a hole

@@ -1,3 +1,4 @@
+import EdgeCrypto
 import EdgeJSON
 import EdgeSystem
 
@@ -100,7 +101,7 @@ struct ChainState: Equatable {
             let json = Array(try string(last["json"]).utf8)
             state.lastManifest = SignedManifest(
                 sequence: try unsigned(last["sequence"]), json: json, signature: try string(last["signature"]),
-                sha256: try Digest.sha256(json), fileName: try string(last["fileName"]))
+                sha256: SHA256.hash(json), fileName: try string(last["fileName"]))
         }
         return state
     }

@@ -1,4 +1,5 @@
 import DeviceIdentity
+import EdgeCrypto
 import EdgeSystem
 
 /// Checks a gateway's store — `<dir>/<camera>/` holding manifests (`*.json`), their
@@ -91,10 +92,7 @@ public struct ChainVerifier: Sendable {
         if manifest.canonicalJSON != bytes {
             findings.add(.malformedManifest, manifest.sequence, file: name, "not in canonical form (edited by hand?)")
         }
-        guard let sha256 = try? Digest.sha256(bytes) else {
-            findings.add(.malformedManifest, manifest.sequence, file: name, "cannot hash (libcrypto failed)")
-            return nil
-        }
+        let sha256 = SHA256.hash(bytes)
         checkSignature(name, in: folder, message: bytes, manifest: manifest, sha256: sha256, findings: &findings)
         return Entry(file: name, manifest: manifest, sha256: sha256)
     }
@@ -130,7 +128,7 @@ public struct ChainVerifier: Sendable {
             return findings.add(.missingFile, sequence, file: segment.file, "segment file missing")
         }
         do {
-            let (size, sha256) = try Digest.sha256(fileAt: path)
+            let (size, sha256) = try SHA256.file(path)
             if size != segment.ciphertextSize {
                 findings.add(.ciphertextMismatch, sequence, file: segment.file, "size \(size), manifest says \(segment.ciphertextSize)")
             } else if sha256 != segment.ciphertextSHA256 {

@@ -1,7 +1,7 @@
 import EdgeSystem
 
 /// Why sealing or chaining failed: a code to switch on, a message to read.
-public struct CustodyError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct CustodyError: EdgeError, Equatable {
     public enum Code: Sendable, Equatable {
         /// Reading or writing chain state failed (the message names the call and errno).
         case storage
@@ -19,15 +19,28 @@ public struct CustodyError: Error, Sendable, Equatable, CustomStringConvertible 
 
     public var code: Code
     public var message: String
+    public var cause: (any Error & Sendable)?
+    public var location: SourceLocation
 
-    public init(_ code: Code, _ message: String) {
+    public init(
+        _ code: Code, _ message: String, cause: (any Error & Sendable)? = nil, file: String = #fileID, line: Int = #line
+    ) {
         self.code = code
         self.message = message
+        self.cause = cause
+        location = SourceLocation(file: file, line: line)
     }
 
     public var description: String { "custody: \(message)" }
 
-    static func storage(_ error: SystemError) -> CustodyError { CustodyError(.storage, "\(error)") }
+    /// A full or failing card may come back; a damaged state file or a refused key will not.
+    public var isRetryable: Bool { code == .storage && (cause as? SystemError)?.isTransient == true }
+
+    public static func == (a: CustodyError, b: CustodyError) -> Bool { a.code == b.code && a.message == b.message }
+
+    static func storage(_ error: SystemError, file: String = #fileID, line: Int = #line) -> CustodyError {
+        CustodyError(.storage, "\(error)", cause: error, file: file, line: line)
+    }
 }
 
 /// A manifest that does not follow MANIFEST.md, naming the field at fault

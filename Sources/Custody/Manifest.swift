@@ -1,3 +1,4 @@
+import EdgeCrypto
 import EdgeJSON
 import EdgeSystem
 
@@ -86,17 +87,5 @@ public struct Manifest: Sendable, Equatable {
             ("wall", .string(point.wall.rfc3339)), ("monotonicNs", .integer(point.monotonic.nanoseconds)),
             ("clockSynced", .bool(point.clockSynced)),
         ])
-    }
-
-    /// Whether `name` can be a camera id or segment file name: a single path component
-    /// that cannot climb out of its directory (`[A-Za-z0-9._-]`, 1–128, no leading dot).
-    static func isPlainName(_ name: String, limit: Int = 128) -> Bool {
-        let bytes = Array(name.utf8)
-        guard (1...limit).contains(bytes.count), bytes[0] != UInt8(ascii: ".") else { return false }
-        return bytes.allSatisfy { b in
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(b) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(b)
-                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) || b == UInt8(ascii: ".") || b == UInt8(ascii: "_")
-                || b == UInt8(ascii: "-")
-        }
     }
 }

@@ -1,4 +1,5 @@
 import DeviceIdentity
+import EdgeCrypto
 import EdgeSystem
 
 /// The daemon's one chain of custody: per camera, a sequence of signed manifests, each
@@ -86,7 +87,7 @@ public final class ManifestChain {
             gateway: gateway, camera: camera, sequence: sequence, previous: state.head, firmware: firmwareVersion,
             start: start, end: end, clockStep: clockStep(since: state.lastEnd, to: end), body: body)
         let json = manifest.canonicalJSON
-        let sha256 = try Digest.sha256(json)
+        let sha256 = SHA256.hash(json)
         let comment = Manifest.trustedComment(gateway: gateway, camera: camera, sequence: sequence, sha256: sha256)
         let signature: String
         do { signature = try key.sign(json, trustedComment: comment).fileText } catch {
@@ -113,7 +114,7 @@ public final class ManifestChain {
     }
 
     private func state(_ camera: String) throws -> ChainState {
-        guard Manifest.isPlainName(camera, limit: 64) else {
+        guard PlainName.isValid(camera) else {
             throw CustodyError(.invalidCamera, "camera id \"\(camera)\" must be 1–64 of A-Z a-z 0-9 . _ - (no leading dot)")
         }
         if let cached = states[camera] { return cached }
@@ -128,10 +129,7 @@ public final class ManifestChain {
         states[camera] = state
     }
 
-    static func padded(_ sequence: UInt64) -> String {
-        let digits = String(sequence)
-        return String(repeating: "0", count: max(0, 8 - digits.count)) + digits
-    }
+    static func padded(_ sequence: UInt64) -> String { sequence.zeroPadded(8) }
 
     private static func kernelBootID() -> String {
         let bytes = (try? FileSystem.readFile("/proc/sys/kernel/random/boot_id", limit: 64)) ?? []

@@ -1,3 +1,4 @@
+import EdgeCrypto
 import EdgeJSON
 import EdgeSystem
 
@@ -26,7 +27,7 @@ public enum ManifestParser {
         guard kind == "segment" || kind == "gap" else { throw ManifestError(field: "kind", "must be \"segment\" or \"gap\"") }
         try top.allow(common + ["clockStep"] + (kind == "segment" ? segmentFields : gapFields))
         let camera = try top.string("camera")
-        guard Manifest.isPlainName(camera) else { throw ManifestError(field: "camera", "not a plain camera id") }
+        guard PlainName.isValid(camera) else { throw ManifestError(field: "camera", "not a camera id: \(PlainName.rule())") }
         let start = try timePoint(top.object("start"))
         let end = try timePoint(top.object("end"))
         let body: Manifest.Body
@@ -34,7 +35,9 @@ public enum ManifestParser {
             let ciphertext = try top.object("ciphertext")
             try ciphertext.allow(["size", "sha256"])
             let file = try top.string("file")
-            guard Manifest.isPlainName(file, limit: 255) else { throw ManifestError(field: "file", "not a plain file name") }
+            guard PlainName.isValid(file, limit: PlainName.fileLimit) else {
+                throw ManifestError(field: "file", "not a plain file name: \(PlainName.rule(limit: PlainName.fileLimit))")
+            }
             body = .segment(
                 SegmentFacts(
                     camera: camera, file: file, start: start, end: end, frames: try top.int("frames"),

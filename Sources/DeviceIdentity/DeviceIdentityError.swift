@@ -1,8 +1,8 @@
-import COpenSSL
+import EdgeCrypto
 import EdgeSystem
 
 /// Why the device key could not be loaded, made or used.
-public struct DeviceIdentityError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct DeviceIdentityError: EdgeError, Equatable {
     public enum Code: Sendable, Equatable {
         /// Reading or writing the key file failed (see `message` for the call and errno).
         case storage
@@ -18,31 +18,34 @@ public struct DeviceIdentityError: Error, Sendable, Equatable, CustomStringConve
 
     public var code: Code
     public var message: String
+    public var cause: (any Error & Sendable)?
+    public var location: SourceLocation
 
-    public init(_ code: Code, _ message: String) {
+    public init(
+        _ code: Code, _ message: String, cause: (any Error & Sendable)? = nil, file: String = #fileID, line: Int = #line
+    ) {
         self.code = code
         self.message = message
+        self.cause = cause
+        location = SourceLocation(file: file, line: line)
     }
 
     public var description: String { "device identity: \(message)" }
 
-    static func storage(_ error: SystemError, _ hint: String = "") -> DeviceIdentityError {
-        DeviceIdentityError(.storage, "\(error)" + (hint.isEmpty ? "" : "; \(hint)"))
+    public var isRetryable: Bool { code == .storage && (cause as? SystemError)?.isTransient == true }
+
+    public static func == (a: DeviceIdentityError, b: DeviceIdentityError) -> Bool { a.code == b.code && a.message == b.message }
+
+    static func storage(_ error: SystemError, _ hint: String = "", file: String = #fileID, line: Int = #line) -> DeviceIdentityError {
+        DeviceIdentityError(.storage, "\(error)" + (hint.isEmpty ? "" : "; \(hint)"), cause: error, file: file, line: line)
     }
 
-    /// A failed libcrypto call, with OpenSSL's error queue drained whole (the first entry
-    /// is rarely the root cause, and leftovers would be blamed on the next call).
-    static func crypto(_ call: String) -> DeviceIdentityError {
-        var queue: [String] = []
-        var line = [CChar](repeating: 0, count: 256)
-        var code = ERR_get_error()
-        while code != 0 {
-            line.withUnsafeMutableBufferPointer {
-                ERR_error_string_n(code, $0.baseAddress, $0.count)
-                queue.append(String(cString: $0.baseAddress!))
-            }
-            code = ERR_get_error()
-        }
-        return DeviceIdentityError(.crypto, "\(call): " + (queue.isEmpty ? "failed" : queue.joined(separator: "; ")))
+    /// A failed libcrypto call, with OpenSSL's error queue drained whole as the cause.
+    static func crypto(_ call: String, file: String = #fileID, line: Int = #line) -> DeviceIdentityError {
+        crypto(OpenSSLError(call, file: file, line: line))
+    }
+
+    static func crypto(_ error: OpenSSLError) -> DeviceIdentityError {
+        DeviceIdentityError(.crypto, error.message, cause: error, file: error.location.file, line: error.location.line)
     }
 }

@@ -1,3 +1,4 @@
+import EdgeCrypto
 import EdgeSystem
 
 /// The gateway's Ed25519 device key, which signs every segment manifest.
@@ -37,7 +38,7 @@ public final class DeviceKey {
         let publicBytes = try key.publicKey
         // minisign picks key ids at random; ours is derived from the key, so it needs no
         // storage and is the same on every start.
-        publicKey = MinisignPublicKey(keyID: Array(try DigestContext.blake2b512(publicBytes).prefix(8)), key: publicBytes)
+        publicKey = MinisignPublicKey(keyID: Array(try blake2b512(publicBytes).prefix(8)), key: publicBytes)
         wasCreated = created
     }
 
@@ -47,7 +48,7 @@ public final class DeviceKey {
         guard !trustedComment.contains(where: { $0.isNewline }) else {
             throw DeviceIdentityError(.invalidComment, "a trusted comment must be one line")
         }
-        let signature = try key.sign(try DigestContext.blake2b512(message))
+        let signature = try key.sign(try blake2b512(message))
         var result = MinisignSignature(
             algorithm: .prehashed, keyID: publicKey.keyID, signature: signature,
             untrustedComment: "signature from EdgeRecorder device key \(publicKey.keyIDHex)",
@@ -112,13 +113,13 @@ enum PrivateKeyPEM {
     ]
 
     static func encode(seed: [UInt8]) -> String {
-        "-----BEGIN PRIVATE KEY-----\n\(MinisignBase64.encode(prefix + seed))\n-----END PRIVATE KEY-----\n"
+        "-----BEGIN PRIVATE KEY-----\n\(Base64.encode(prefix + seed, padded: true))\n-----END PRIVATE KEY-----\n"
     }
 
     static func decode(_ text: String) -> [UInt8]? {
         let lines = text.split(separator: "\n").map { $0.trimmingWhitespace }.filter { !$0.isEmpty }
         guard lines.count == 3, lines[0] == "-----BEGIN PRIVATE KEY-----", lines[2] == "-----END PRIVATE KEY-----",
-            var der = MinisignBase64.decode(lines[1])
+            var der = Base64.decode(lines[1].utf8, padded: true)
         else { return nil }
         defer { der.wipe() }
         guard der.count == 48, der.starts(with: prefix) else { return nil }

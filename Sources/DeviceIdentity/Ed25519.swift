@@ -1,4 +1,5 @@
 import COpenSSL
+import EdgeCrypto
 
 /// An owned Ed25519 `EVP_PKEY` (RFC 8032, "pure" Ed25519: OpenSSL hashes internally with
 /// SHA-512, no digest is passed in).
@@ -56,7 +57,7 @@ final class Ed25519Key {
         }
         let input = message.isEmpty ? [0] : message
         let result = EVP_DigestVerify(context.raw, signature, 64, input, message.count)
-        ERR_clear_error()  // a bad signature queues an error; it is an answer, not a failure
+        OpenSSLError.clear()  // a bad signature queues an error; it is an answer, not a failure
         return result == 1
     }
 }
@@ -71,23 +72,14 @@ final class DigestContext {
     }
 
     deinit { EVP_MD_CTX_free(raw) }
-
-    /// BLAKE2b-512 of `message`: minisign's prehash (`ED`) and our key-id fingerprint.
-    static func blake2b512(_ message: [UInt8]) throws(DeviceIdentityError) -> [UInt8] {
-        let context = try DigestContext()
-        var digest = [UInt8](repeating: 0, count: 64)
-        var length: UInt32 = 0
-        guard EVP_DigestInit_ex(context.raw, EVP_blake2b512(), nil) == 1,
-            message.isEmpty || EVP_DigestUpdate(context.raw, message, message.count) == 1,
-            EVP_DigestFinal_ex(context.raw, &digest, &length) == 1, length == 64
-        else { throw DeviceIdentityError.crypto("BLAKE2b-512") }
-        return digest
-    }
 }
 
 /// `count` bytes from OpenSSL's CSPRNG.
 func secureRandom(_ count: Int) throws(DeviceIdentityError) -> [UInt8] {
-    var bytes = [UInt8](repeating: 0, count: count)
-    guard RAND_bytes(&bytes, Int32(count)) == 1 else { throw DeviceIdentityError.crypto("RAND_bytes") }
-    return bytes
+    do { return try EdgeCrypto.secureRandom(count) } catch { throw .crypto(error) }
+}
+
+/// BLAKE2b-512 of `message`: minisign's prehash (`ED`) and our key-id fingerprint.
+func blake2b512(_ message: [UInt8]) throws(DeviceIdentityError) -> [UInt8] {
+    do { return try BLAKE2b512.hash(message) } catch { throw .crypto(error) }
 }

@@ -1,4 +1,5 @@
 import COpenSSL
+import EdgeCrypto
 
 /// A minisign public key: `untrusted comment:` line, then base64 of "Ed", the 8-byte key
 /// id and the 32-byte Ed25519 key. `minisign -V -P <base64>` takes the second line alone.
@@ -16,7 +17,7 @@ public struct MinisignPublicKey: Sendable, Hashable {
     public init(parsing text: String) throws(DeviceIdentityError) {
         let lines = text.split(separator: "\n").map { $0.trimmingWhitespace }.filter { !$0.isEmpty }
         guard let line = lines.first(where: { !$0.hasPrefix("untrusted comment:") }),
-            let bytes = MinisignBase64.decode(line), bytes.count == 42,
+            let bytes = Base64.decode(line.utf8, padded: true), bytes.count == 42,
             bytes[0] == UInt8(ascii: "E"), bytes[1] == UInt8(ascii: "d")
         else {
             throw DeviceIdentityError(.malformedMinisign, "not a minisign Ed25519 public key (expected base64 of 'Ed', key id, key)")
@@ -25,10 +26,10 @@ public struct MinisignPublicKey: Sendable, Hashable {
     }
 
     /// The key id as minisign prints it: hex of the little-endian 64-bit number.
-    public var keyIDHex: String { hexUpper(keyID.reversed()) }
+    public var keyIDHex: String { Hex.encode(keyID.reversed(), uppercase: true) }
 
     /// The base64 line (what `minisign -P` takes).
-    public var base64: String { MinisignBase64.encode(Array("Ed".utf8) + keyID + key) }
+    public var base64: String { Base64.encode(Array("Ed".utf8) + keyID + key, padded: true) }
 
     /// The whole `.pub` file.
     public var fileText: String { "untrusted comment: minisign public key \(keyIDHex)\n\(base64)\n" }
@@ -63,8 +64,8 @@ public struct MinisignSignature: Sendable, Hashable {
         else {
             throw DeviceIdentityError(.malformedMinisign, "not a minisign signature file (expected 4 lines: untrusted comment, signature, trusted comment, global signature)")
         }
-        guard let first = MinisignBase64.decode(lines[1].trimmingWhitespace), first.count == 74,
-            let global = MinisignBase64.decode(lines[3].trimmingWhitespace), global.count == 64
+        guard let first = Base64.decode(lines[1].trimmingWhitespace.utf8, padded: true), first.count == 74,
+            let global = Base64.decode(lines[3].trimmingWhitespace.utf8, padded: true), global.count == 64
         else {
             throw DeviceIdentityError(.malformedMinisign, "a minisign signature line is not base64 of the right length")
         }
@@ -93,39 +94,12 @@ public struct MinisignSignature: Sendable, Hashable {
     /// The `.minisig` file.
     public var fileText: String {
         let tag = Array((algorithm == .prehashed ? "ED" : "Ed").utf8)
-        return "untrusted comment: \(untrustedComment)\n\(MinisignBase64.encode(tag + keyID + signature))\n"
-            + "trusted comment: \(trustedComment)\n\(MinisignBase64.encode(globalSignature))\n"
+        return "untrusted comment: \(untrustedComment)\n\(Base64.encode(tag + keyID + signature, padded: true))\n"
+            + "trusted comment: \(trustedComment)\n\(Base64.encode(globalSignature, padded: true))\n"
     }
 
     /// The bytes the global signature covers: the signature, then the trusted comment.
     var globalSignedBytes: [UInt8] { signature + Array(trustedComment.utf8) }
-}
-
-/// Padded base64 through libcrypto's `EVP_EncodeBlock`/`EVP_DecodeBlock`; decoding is made
-/// strict by re-encoding, so only the canonical text of a key or signature is accepted.
-enum MinisignBase64 {
-    static func encode(_ bytes: [UInt8]) -> String {
-        var out = [UInt8](repeating: 0, count: (bytes.count + 2) / 3 * 4 + 1)
-        let length = EVP_EncodeBlock(&out, bytes, Int32(bytes.count))
-        return String(decoding: out[..<Int(length)], as: UTF8.self)
-    }
-
-    static func decode<S: StringProtocol>(_ text: S) -> [UInt8]? {
-        let input = Array(text.utf8)
-        guard !input.isEmpty, input.count % 4 == 0 else { return nil }
-        var out = [UInt8](repeating: 0, count: input.count / 4 * 3)
-        let length = EVP_DecodeBlock(&out, input, Int32(input.count))
-        // EVP_DecodeBlock counts the padding as zero bytes; drop them.
-        let padding = input.suffix(2).filter { $0 == UInt8(ascii: "=") }.count
-        guard length >= padding else { return nil }
-        let bytes = Array(out[..<(Int(length) - padding)])
-        return encode(bytes).utf8.elementsEqual(input) ? bytes : nil
-    }
-}
-
-func hexUpper<S: Sequence<UInt8>>(_ bytes: S) -> String {
-    let digits = Array("0123456789ABCDEF".utf8)
-    return String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, as: UTF8.self)
 }
 
 extension StringProtocol {

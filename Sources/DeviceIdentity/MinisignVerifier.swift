@@ -44,7 +44,7 @@ public enum MinisignVerifier {
         else { return .rejected(.weakEncoding) }
         do {
             let key = try Ed25519Key(publicKey: publicKey.key)
-            let signed = signature.algorithm == .prehashed ? try DigestContext.blake2b512(message) : message
+            let signed = signature.algorithm == .prehashed ? try blake2b512(message) : message
             guard try key.verify(signature.signature, for: signed) else { return .rejected(.messageSignature) }
             guard try key.verify(signature.globalSignature, for: signature.globalSignedBytes) else {
                 return .rejected(.trustedComment)

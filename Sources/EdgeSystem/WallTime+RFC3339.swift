@@ -11,9 +11,9 @@ extension WallTime {
         let dayNumber = second >= 0 ? second / 86400 : (second + 1) / 86400 - 1
         let clock = second - dayNumber * 86400
         let (year, month, day) = Self.civil(fromDays: dayNumber)
-        return "\(Self.padded(year, 4))-\(Self.padded(month, 2))-\(Self.padded(day, 2))T"
-            + "\(Self.padded(clock / 3600, 2)):\(Self.padded(clock % 3600 / 60, 2)):\(Self.padded(clock % 60, 2))."
-            + "\(Self.padded(fraction, 9))Z"
+        return "\(year.zeroPadded(4))-\(month.zeroPadded(2))-\(day.zeroPadded(2))T"
+            + "\((clock / 3600).zeroPadded(2)):\((clock % 3600 / 60).zeroPadded(2)):\((clock % 60).zeroPadded(2))."
+            + "\(fraction.zeroPadded(9))Z"
     }
 
     /// `2026-11-29T14:33:01Z`: whole seconds, as age's key files write their creation time.
@@ -47,11 +47,6 @@ extension WallTime {
         guard let ns = Int64.nanoseconds(seconds: days * 86400 + hour * 3600 + minute * 60 + second, plus: fraction)
         else { return nil }
         self.init(nanosecondsSinceEpoch: ns)
-    }
-
-    private static func padded(_ value: Int64, _ width: Int) -> String {
-        let digits = String(value)
-        return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date.

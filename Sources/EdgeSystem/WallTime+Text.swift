@@ -15,7 +15,7 @@ extension WallTime {
     /// `20261129T143301Z`: for file names, which must not contain ':'.
     public var compactUTC: String {
         let t = utc
-        return pad(t.year, 4) + pad(t.month, 2) + pad(t.day, 2) + "T" + pad(t.hour, 2) + pad(t.minute, 2) + pad(t.second, 2) + "Z"
+        return t.year.zeroPadded(4) + t.month.zeroPadded(2) + t.day.zeroPadded(2) + "T" + t.hour.zeroPadded(2) + t.minute.zeroPadded(2) + t.second.zeroPadded(2) + "Z"
     }
 
     /// Parses exactly the form `compactUTC` writes; nil for anything else.
@@ -29,11 +29,6 @@ extension WallTime {
     /// `2026-11-29 14:33:01.120`: for captions and logs, in UTC.
     public var readableUTC: String {
         let t = utc
-        return "\(pad(t.year, 4))-\(pad(t.month, 2))-\(pad(t.day, 2)) \(pad(t.hour, 2)):\(pad(t.minute, 2)):\(pad(t.second, 2)).\(pad(t.nanosecond / 1_000_000, 3))"
+        return "\(t.year.zeroPadded(4))-\(t.month.zeroPadded(2))-\(t.day.zeroPadded(2)) \(t.hour.zeroPadded(2)):\(t.minute.zeroPadded(2)):\(t.second.zeroPadded(2)).\((t.nanosecond / 1_000_000).zeroPadded(3))"
     }
-}
-
-private func pad(_ n: Int, _ width: Int) -> String {
-    let s = String(n)
-    return String(repeating: "0", count: max(0, width - s.count)) + s
 }

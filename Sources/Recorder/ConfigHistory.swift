@@ -37,8 +37,7 @@ struct ConfigHistory: Sendable {
         try FileSystem.makeDirectories(directory, mode: 0o750)
         let all = versions()
         let number = (all.last?.number ?? 0) + 1
-        let digits = String(number)
-        let name = String(repeating: "0", count: max(0, 6 - digits.count)) + digits + "-" + time.compactUTC + ".json"
+        let name = number.zeroPadded(6) + "-" + time.compactUTC + ".json"
         let version = Version(number: number, savedAt: time.compactUTC, path: directory + "/" + name)
         try FileSystem.writeAtomically(bytes, to: version.path)
         try FileSystem.syncDirectory(directory)

@@ -38,16 +38,8 @@ public struct LineLogHandler: LogHandler {
         _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress!, $0.count) }
     }
 
-    static func timestamp() -> String {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        var parts = tm()
-        var seconds = ts.tv_sec
-        gmtime_r(&seconds, &parts)
-        func pad(_ n: Int, _ w: Int) -> String { let s = String(n); return String(repeating: "0", count: max(0, w - s.count)) + s }
-        return "\(pad(Int(parts.tm_year) + 1900, 4))-\(pad(Int(parts.tm_mon) + 1, 2))-\(pad(Int(parts.tm_mday), 2))T"
-            + "\(pad(Int(parts.tm_hour), 2)):\(pad(Int(parts.tm_min), 2)):\(pad(Int(parts.tm_sec), 2)).\(pad(ts.tv_nsec / 1_000_000, 3))Z"
-    }
+    /// `2026-11-29T14:33:01.120Z`: UTC, milliseconds.
+    static func timestamp() -> String { String(SystemTime().wallNow().rfc3339.prefix(23)) + "Z" }
 }
 
 extension String {

@@ -1,4 +1,4 @@
-import COpenSSL
+import EdgeCrypto
 import EdgeCore
 import EdgeSystem
 

@@ -10,8 +10,7 @@ extension RingKeeper {
             throw RingError(.corrupt, "destination name \"\(destination)\" must be a-z, 0-9 and '-'")
         }
         let directory = layout.directory(camera: camera)
-        let digits = String(sequence)
-        let stem = String(repeating: "0", count: max(0, 8 - digits.count)) + digits + "-gap"
+        let stem = sequence.zeroPadded(8) + "-gap"
         guard FileSystem.exists("\(directory)/\(stem).json") else {
             throw RingError(.corrupt, "camera \(camera) has no gap manifest \(sequence) in the ring")
         }

@@ -24,8 +24,7 @@ public struct RingLayout: Sendable {
 
     /// `00000042-20261129T143301Z`
     public static func stem(sequence: UInt64, start: WallTime) -> String {
-        let digits = String(sequence)
-        return String(repeating: "0", count: max(0, 8 - digits.count)) + digits + "-" + start.compactUTC
+        sequence.zeroPadded(8) + "-" + start.compactUTC
     }
 
     /// The sequence number a ring file's name starts with.

@@ -30,8 +30,7 @@ public final class FileSegmentStore: SegmentStore {
 
     /// `00000042-20261129T143301Z.mkv`
     public static func name(sequence: UInt64, start: WallTime) -> String {
-        let digits = String(sequence)
-        return String(repeating: "0", count: max(0, 8 - digits.count)) + digits + "-" + start.compactUTC + ".mkv"
+        sequence.zeroPadded(8) + "-" + start.compactUTC + ".mkv"
     }
 
     /// The number in a segment file's name, if it is one.

@@ -1,3 +1,4 @@
+import EdgeCrypto
 import EdgeJSON
 import EdgeSystem
 import SegmentRing
@@ -102,7 +103,7 @@ final class DestinationUploader: Sendable {
             let signature = try read("\(directory)/\(item.stem).json.minisig", limit: 64 << 10)
             if item.kind == .gap {
                 let response = try transport.put(
-                    url, headers: [("Edge-Signature", Base64.encode(signature)), ("Content-Type", "application/json")],
+                    url, headers: [("Edge-Signature", Base64.encode(signature, padded: true)), ("Content-Type", "application/json")],
                     body: .bytes(manifest), control: control(item, total: Int64(manifest.count), meter: TransferMeter()))
                 return try answer(response, item, bytes: Int64(manifest.count))
             }
@@ -117,7 +118,7 @@ final class DestinationUploader: Sendable {
                 queue.record(item, offset: progress.offset, needsHead: false)
             }
             let headers = [
-                ("Edge-Manifest", Base64.encode(manifest)), ("Edge-Signature", Base64.encode(signature)),
+                ("Edge-Manifest", Base64.encode(manifest, padded: true)), ("Edge-Signature", Base64.encode(signature, padded: true)),
                 ("Content-Type", "application/octet-stream"),
             ]
             var offset = progress.offset

@@ -2,6 +2,7 @@ import EdgeCore
 import EdgeSystem
 
 @testable import AgeEncryption
+import EdgeCrypto
 
 /// A sink that keeps everything in memory.
 final class CollectingSink: ByteSink {
@@ -24,20 +25,15 @@ final class FileSink: ByteSink {
 
 /// A sink that hashes what it receives and counts it.
 final class HashingSink: ByteSink {
-    let hasher: SHA256Hasher
-    var count: Int64 = 0
-    init() throws { hasher = try SHA256Hasher() }
-    func write(_ buffer: UnsafeRawBufferPointer) throws {
-        try hasher.update(buffer)
-        count += Int64(buffer.count)
-    }
+    let digest: Digest
+    var count: Int64 { digest.count }
+    init() throws { digest = try Digest(.sha256) }
+    func write(_ buffer: UnsafeRawBufferPointer) throws { try digest.update(buffer) }
     func flush() throws {}
-    func hexDigest() throws -> String { hex(try hasher.finish()) }
+    func hexDigest() throws -> String { Hex.encode(try digest.finish()) }
 }
 
-func hex(_ bytes: [UInt8]) -> String {
-    bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
-}
+func hex(_ bytes: [UInt8]) -> String { Hex.encode(bytes) }
 
 /// A private temporary directory, removed when the value goes away.
 final class TemporaryDirectory {

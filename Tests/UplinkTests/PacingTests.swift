@@ -65,11 +65,4 @@ import Testing
         #expect(UploadWindow.waitBeforeOpening([], now: noon) == nil)
         #expect(UploadWindow.waitBeforeOpening([UploadWindow(startMinute: 0, endMinute: 1440)], now: noon) == nil)
     }
-
-    @Test func base64() {
-        #expect(Base64.encode([]) == "")
-        #expect(Base64.encode(Array("f".utf8)) == "Zg==")
-        #expect(Base64.encode(Array("fo".utf8)) == "Zm8=")
-        #expect(Base64.encode(Array("foobar".utf8)) == "Zm9vYmFy")
-    }
 }

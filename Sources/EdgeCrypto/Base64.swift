@@ -1,9 +1,11 @@
-/// Strict base64 (RFC 4648 standard alphabet) as age uses it.
+/// Strict base64 (RFC 4648 standard alphabet), the one encoder and decoder of the
+/// project: age header fields (unpadded) and armor (padded), minisign keys and signatures,
+/// the upload protocol's `Edge-Manifest` and `Edge-Signature` headers (padded).
 ///
-/// Header fields use it without padding and the armor with padding; both reject
-/// non-canonical encodings (non-zero unused bits), so each byte string has exactly one
-/// valid text form and a header cannot be altered without breaking its MAC.
-enum Base64 {
+/// Decoding rejects every non-canonical text (non-zero unused bits, misplaced padding,
+/// whitespace), so each byte string has exactly one valid text form: a signed or MACed
+/// field cannot be altered without breaking its check.
+public enum Base64 {
     private static let alphabet = Array(
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
     private static let values: [Int8] = {
@@ -12,7 +14,7 @@ enum Base64 {
         return table
     }()
 
-    static func encode<Bytes: Collection<UInt8>>(_ bytes: Bytes, padded: Bool) -> String {
+    public static func encode<Bytes: Collection<UInt8>>(_ bytes: Bytes, padded: Bool) -> String {
         var out: [UInt8] = []
         out.reserveCapacity((bytes.count + 2) / 3 * 4)
         var iterator = bytes.makeIterator()
@@ -28,7 +30,7 @@ enum Base64 {
     }
 
     /// Decodes `text`, or returns nil when it is not the canonical encoding of anything.
-    static func decode<Text: Collection<UInt8>>(_ text: Text, padded: Bool) -> [UInt8]? {
+    public static func decode<Text: Collection<UInt8>>(_ text: Text, padded: Bool) -> [UInt8]? {
         var symbols = Array(text)
         if padded {
             guard symbols.count % 4 == 0 else { return nil }
