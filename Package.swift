@@ -62,9 +62,17 @@ let package = Package(
         .target(
             name: "Custody", dependencies: ["EdgeCrypto", "EdgeJSON", "EdgeSystem", "DeviceIdentity"],
             exclude: ["MANIFEST.md"]),
+        // The ring: layout, bounds, holds, eviction, acknowledgements. It knows files, not
+        // keys: loss records are signed through `RingCustody`, which the sealer provides.
+        .target(name: "SegmentRing", dependencies: ["EdgeSystem", "EdgeJSON"]),
+        // Segments sealed as written: Matroska bytes → age → SHA-256 → signed manifest in the
+        // ring; the custody ledger; recovery after a crash.
         .target(
-            name: "SegmentRing",
-            dependencies: ["EdgeCrypto", "EdgeCore", "EdgeSystem", "Segmenter", "AgeEncryption", "Custody", "DeviceIdentity"]),
+            name: "Sealer",
+            dependencies: [
+                "AgeEncryption", "Custody", "DeviceIdentity", "EdgeCore", "EdgeCrypto", "EdgeJSON", "EdgeSystem",
+                "SegmentRing", "Segmenter",
+            ]),
         .target(
             name: "Uplink", dependencies: ["CCurl", "EdgeCrypto", "EdgeSystem", "EdgeJSON", "SegmentRing"],
             exclude: ["PROTOCOL.md", "openapi.yaml"]),
@@ -88,7 +96,7 @@ let package = Package(
         .target(
             name: "Recorder",
             dependencies: [
-                "EdgeCore", "EdgeSystem", "FrameSources", "Segmenter", "RecorderConfig", "SegmentRing", "Custody",
+                "EdgeCore", "EdgeSystem", "FrameSources", "Segmenter", "RecorderConfig", "SegmentRing", "Sealer", "Custody",
                 "DeviceIdentity", "AgeEncryption", "Uplink", "ControlSocket", "ControlAudit", "ControlClient", "EdgeJSON", "Watchdog",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -137,7 +145,10 @@ let package = Package(
         // The benchmark driver, run by Tools/bench in a release build.
         .executableTarget(
             name: "edge-bench",
-            dependencies: ["EdgeCore", "EdgeSystem", "FrameSources", "Segmenter", "AgeEncryption", "SegmentRing", "Custody", "DeviceIdentity", "Uplink"],
+            dependencies: [
+                "EdgeCore", "EdgeSystem", "FrameSources", "Segmenter", "AgeEncryption", "SegmentRing", "Sealer", "Custody",
+                "DeviceIdentity", "Uplink", "JPEGEncoding",
+            ],
             path: "Benchmarks/edge-bench"),
 
         // One test target per library, sharing fixtures and helpers from TestSupport.
@@ -162,8 +173,14 @@ let package = Package(
         .testTarget(
             name: "SegmentRingTests",
             dependencies: [
-                "TestSupport", "SegmentRing", "Segmenter", "FrameSources", "Custody", "DeviceIdentity", "AgeEncryption",
+                "TestSupport", "SegmentRing", "Sealer", "Segmenter", "FrameSources", "Custody", "DeviceIdentity", "AgeEncryption",
                 "EdgeSystem", "EdgeCore",
+            ]),
+        .testTarget(
+            name: "SealerTests",
+            dependencies: [
+                "TestSupport", "Sealer", "SegmentRing", "Segmenter", "FrameSources", "Custody", "DeviceIdentity", "AgeEncryption",
+                "EdgeCrypto", "EdgeSystem", "EdgeCore",
             ]),
         .testTarget(
             name: "CentreReceiverTests",

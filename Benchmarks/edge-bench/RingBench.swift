@@ -4,6 +4,7 @@ import DeviceIdentity
 import EdgeCore
 import EdgeSystem
 import FrameSources
+import Sealer
 import SegmentRing
 import Segmenter
 

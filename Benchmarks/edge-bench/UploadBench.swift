@@ -18,7 +18,7 @@ enum UploadBench {
         else { EdgeBench.usage() }
         let layout = RingLayout(stateDirectory: dir)
         let time = SystemTime()
-        let keeper = RingKeeper(layout: layout, holds: HoldBook(stateDirectory: dir), bounds: RingBounds(), ledger: nil, time: time)
+        let keeper = RingKeeper(layout: layout, holds: HoldBook(stateDirectory: dir), bounds: RingBounds(), custody: nil, time: time)
         try keeper.scan()
         let bytes = try ciphertextBytes(layout.root)
         let destination = UplinkDestination(
@@ -26,7 +26,7 @@ enum UploadBench {
         let started = time.monotonicNow()
         let cpuStart = EdgeBench.cpuSeconds()
         let uplink = try Uplink.start(
-            ring: layout, keeper: keeper, holds: HoldBook(stateDirectory: dir), destinations: [destination], time: time,
+            ring: layout, acknowledgements: keeper, holds: HoldBook(stateDirectory: dir), destinations: [destination], time: time,
             clockSynced: { true }, events: { event in
                 if case .backingOff(_, let error, _) = event { print("retrying: \(error)") }
             })

@@ -1,6 +1,7 @@
 import EdgeCore
-import EdgeSystem
 import EdgeJSON
+import EdgeSystem
+import Sealer
 import SegmentRing
 import Segmenter
 import Uplink

@@ -6,11 +6,12 @@ import EdgeCore
 import EdgeSystem
 import Logging
 import RecorderConfig
+import Sealer
 import SegmentRing
 import Segmenter
 import ServiceLifecycle
-import Uplink
 import Synchronization
+import Uplink
 import Watchdog
 
 /// The firmware's version, recorded in every manifest.
@@ -63,7 +64,7 @@ public struct RecorderDaemon {
         ])
         let keeper = RingKeeper(
             layout: layout, holds: HoldBook(stateDirectory: config.stateDirectory), bounds: config.storage.ringBounds,
-            ledger: ledger, time: sources.time)
+            custody: LedgerCustody(layout: layout, ledger: ledger, time: sources.time), time: sources.time)
         try keeper.scan()
         let (time, fsync) = (sources.time, Duration.seconds(config.fsyncSeconds))
         let ringLogger = logger
@@ -109,7 +110,7 @@ public struct RecorderDaemon {
         }
         let uplinkLogger = logger
         let uplink = try config.destinations.isEmpty ? nil : Uplink.start(
-            ring: layout, keeper: keeper, holds: HoldBook(stateDirectory: config.stateDirectory),
+            ring: layout, acknowledgements: keeper, holds: HoldBook(stateDirectory: config.stateDirectory),
             destinations: config.destinations.map(\.uplinkDestination), time: sources.time,
             events: { event in
                 UplinkLog.log(event, uplinkLogger)

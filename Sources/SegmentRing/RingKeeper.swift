@@ -1,4 +1,3 @@
-import Custody
 import EdgeSystem
 import Synchronization
 
@@ -32,21 +31,21 @@ public final class RingKeeper: Sendable {
     let holds: HoldBook
     let bounds: RingBounds
     /// Signs loss records; nil for a keeper that only places holds (`edgectl`, offline).
-    private let ledger: CustodyLedger?
+    private let custody: (any RingCustody)?
     private let time: any TimeSource
     private let clockSynced: @Sendable () -> Bool
     private let free: @Sendable (String) -> Int64?
     let state = Mutex(State())
 
     public init(
-        layout: RingLayout, holds: HoldBook, bounds: RingBounds, ledger: CustodyLedger?, time: any TimeSource,
+        layout: RingLayout, holds: HoldBook, bounds: RingBounds, custody: (any RingCustody)?, time: any TimeSource,
         clockSynced: @escaping @Sendable () -> Bool = ClockStatus.isSynchronised,
         freeBytes: @escaping @Sendable (String) -> Int64? = { freeBytes(at: $0) }
     ) {
         self.layout = layout
         self.holds = holds
         self.bounds = bounds
-        self.ledger = ledger
+        self.custody = custody
         self.time = time
         self.clockSynced = clockSynced
         free = freeBytes
@@ -86,7 +85,7 @@ public final class RingKeeper: Sendable {
     }
 
     /// Records a segment just sealed.
-    func added(camera: String, sequence: UInt64, stem: String) {
+    public func added(camera: String, sequence: UInt64, stem: String) {
         let directory = layout.directory(camera: camera)
         let segment = (try? FileSystem.size("\(directory)/\(stem).mkv.age")) ?? 0
         let manifest = ((try? FileSystem.size("\(directory)/\(stem).json")) ?? 0) + ((try? FileSystem.size("\(directory)/\(stem).json.minisig")) ?? 0)
@@ -168,15 +167,10 @@ public final class RingKeeper: Sendable {
 
     private func evict(_ camera: String, _ entry: RingEntry, why: String) throws {
         let directory = layout.directory(camera: camera)
-        guard let ledger else { throw RingError(.storage, "this keeper cannot evict: it has no device key to sign loss records") }
+        guard let custody else { throw RingError(.storage, "this keeper cannot evict: it has no device key to sign loss records") }
         if !entry.uploaded {
             // The loss record first: if the removal then fails, nothing is lost unrecorded.
-            let manifest = try? ManifestParser.parse(try FileSystem.readFile("\(directory)/\(entry.stem).json", limit: 1 << 20))
-            let now = TimePoint(wall: time.wallNow(), monotonic: time.monotonicNow(), clockSynced: clockSynced())
-            let gap = GapFacts(
-                camera: camera, cause: .evictedUnsent, start: manifest?.start ?? now, end: manifest?.end ?? now,
-                detail: GapFacts.evictedDetail(sequence: entry.sequence, file: "\(entry.stem).mkv.age", why: why))
-            try SealedSegmentStore.write(try ledger.recordGap(gap), in: directory)
+            try custody.recordEvictedUnsent(camera: camera, sequence: entry.sequence, stem: entry.stem, why: why)
         }
         try FileSystem.remove("\(directory)/\(entry.stem).mkv.age")
         try FileSystem.syncDirectory(directory)
@@ -194,9 +188,8 @@ public final class RingKeeper: Sendable {
         var oldest: (String, Duration)?
         for (camera, entries) in index {
             guard let entry = entries.first(where: { !$0.isEvicted }) else { continue }
-            let path = "\(layout.directory(camera: camera))/\(entry.stem).json"
-            guard let m = try? ManifestParser.parse(try FileSystem.readFile(path, limit: 1 << 20)), m.end.clockSynced else { continue }
-            let age = Duration.nanoseconds(time.wallNow().nanosecondsSinceEpoch - m.end.wall.nanosecondsSinceEpoch)
+            guard let end = custody?.synchronisedEnd(camera: camera, stem: entry.stem) else { continue }
+            let age = time.wallNow() - end
             if oldest == nil || age > oldest!.1 { oldest = (camera, age) }
         }
         return oldest

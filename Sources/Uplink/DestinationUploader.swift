@@ -31,7 +31,7 @@ final class DestinationUploader: Sendable {
     let destination: UplinkDestination
     let queue: UploadQueue
     private let layout: RingLayout
-    private let keeper: RingKeeper
+    private let acknowledgements: any UploadAcknowledgements
     private let time: any TimeSource
     private let clockSynced: @Sendable () -> Bool
     private let random: @Sendable () -> Double
@@ -47,13 +47,13 @@ final class DestinationUploader: Sendable {
     }
 
     init(
-        destination: UplinkDestination, layout: RingLayout, keeper: RingKeeper, holds: HoldBook, time: any TimeSource,
+        destination: UplinkDestination, layout: RingLayout, acknowledgements: any UploadAcknowledgements, holds: HoldBook, time: any TimeSource,
         stop: StopSignal, clockSynced: @escaping @Sendable () -> Bool, random: @escaping @Sendable () -> Double,
         events: @escaping @Sendable (UplinkEvent) -> Void
     ) {
         self.destination = destination
         self.layout = layout
-        self.keeper = keeper
+        self.acknowledgements = acknowledgements
         self.time = time
         self.stop = stop
         self.clockSynced = clockSynced
@@ -160,8 +160,8 @@ final class DestinationUploader: Sendable {
         case 200:
             do {
                 switch item.kind {
-                case .segment: try keeper.markUploaded(camera: item.camera, sequence: item.sequence, destination: destination.name)
-                case .gap: try keeper.markGapUploaded(camera: item.camera, sequence: item.sequence, destination: destination.name)
+                case .segment: try acknowledgements.markUploaded(camera: item.camera, sequence: item.sequence, destination: destination.name)
+                case .gap: try acknowledgements.markGapUploaded(camera: item.camera, sequence: item.sequence, destination: destination.name)
                 }
             } catch {
                 throw UplinkError(.storage, "\(item): stored by \(destination.name), but the acknowledgement could not be recorded: \(error)")

@@ -22,7 +22,7 @@ public final class Uplink: Sendable {
     /// Starts `destination.concurrency` threads per destination. Throws for settings that
     /// cannot work (see `UplinkDestination.problems()`), before any thread starts.
     public static func start(
-        ring: RingLayout, keeper: RingKeeper, holds: HoldBook, destinations: [UplinkDestination],
+        ring: RingLayout, acknowledgements: any UploadAcknowledgements, holds: HoldBook, destinations: [UplinkDestination],
         time: any TimeSource = SystemTime(), clockSynced: @escaping @Sendable () -> Bool = ClockStatus.isSynchronised,
         transport: @escaping TransportFactory = { d throws(UplinkError) in try CurlTransport(destination: d) },
         events: @escaping @Sendable (UplinkEvent) -> Void
@@ -35,7 +35,7 @@ public final class Uplink: Sendable {
         let stop = try StopSignal()
         let uploaders = destinations.map { d in
             DestinationUploader(
-                destination: d, layout: ring, keeper: keeper, holds: holds, time: time, stop: stop, clockSynced: clockSynced,
+                destination: d, layout: ring, acknowledgements: acknowledgements, holds: holds, time: time, stop: stop, clockSynced: clockSynced,
                 random: { Double.random(in: 0..<1) }, events: events)
         }
         var finished: [Wakeup] = []

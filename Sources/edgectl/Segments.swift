@@ -55,7 +55,7 @@ extension Edgectl.Segments {
                 local: { time in
                     let keeper = RingKeeper(
                         layout: RingLayout(stateDirectory: loaded.stateDirectory), holds: HoldBook(stateDirectory: loaded.stateDirectory),
-                        bounds: loaded.storage.ringBounds, ledger: nil, time: time)
+                        bounds: loaded.storage.ringBounds, custody: nil, time: time)
                     try keeper.scan()
                     try keeper.hold(SegmentRing.Hold(camera: camera, from: from, to: to, reason: reason, by: who, at: time.wallNow()))
                     return []

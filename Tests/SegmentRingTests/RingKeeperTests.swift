@@ -4,6 +4,7 @@ import DeviceIdentity
 import EdgeCore
 import EdgeSystem
 import FrameSources
+import Sealer
 import SegmentRing
 import Segmenter
 import TestSupport
@@ -29,7 +30,8 @@ final class BoundedRing {
         let ledger = CustodyLedger(chain: chain, publicKey: key.publicKey)
         let layout = RingLayout(stateDirectory: state)
         keeper = RingKeeper(
-            layout: layout, holds: HoldBook(stateDirectory: state), bounds: bounds, ledger: ledger, time: time,
+            layout: layout, holds: HoldBook(stateDirectory: state), bounds: bounds,
+            custody: LedgerCustody(layout: layout, ledger: ledger, time: time, clockSynced: { true }), time: time,
             clockSynced: { true }, freeBytes: { _ in 1 << 40 })
         let collected = EventBox()
         store = try SealedSegmentStore(

@@ -144,7 +144,7 @@ final class LoopbackTests {
         let done = DispatchSemaphore(value: 0)
         let log = EventLog()
         let destination = UplinkDestination(name: "centre", url: "https://127.0.0.1:\(good)", tls: tls, rateBytesPerSecond: 1 << 20)
-        let uplink = try Uplink.start(ring: h.layout, keeper: h.keeper, holds: h.holds, destinations: [destination], clockSynced: { false }) { e in
+        let uplink = try Uplink.start(ring: h.layout, acknowledgements: h.keeper, holds: h.holds, destinations: [destination], clockSynced: { false }) { e in
             log.record(e)
             if case .uploaded = e { done.signal() }
         }
@@ -162,7 +162,7 @@ final class LoopbackTests {
         let started = DispatchSemaphore(value: 0)
         // 4 MiB at 16 KiB/s would take minutes.
         let destination = UplinkDestination(name: "centre", url: "https://127.0.0.1:\(good)", tls: tls, rateBytesPerSecond: 16 << 10)
-        let uplink = try Uplink.start(ring: h.layout, keeper: h.keeper, holds: h.holds, destinations: [destination], clockSynced: { false }) { e in
+        let uplink = try Uplink.start(ring: h.layout, acknowledgements: h.keeper, holds: h.holds, destinations: [destination], clockSynced: { false }) { e in
             if case .progress = e { started.signal() }
         }
         #expect(started.wait(timeout: .now() + 30) == .success)

@@ -24,7 +24,7 @@ final class UplinkHarness {
         layout = RingLayout(stateDirectory: state)
         holds = HoldBook(stateDirectory: state)
         try FileManager.default.createDirectory(atPath: layout.root, withIntermediateDirectories: true)
-        keeper = RingKeeper(layout: layout, holds: holds, bounds: RingBounds(), ledger: nil, time: time, clockSynced: { true })
+        keeper = RingKeeper(layout: layout, holds: holds, bounds: RingBounds(), custody: nil, time: time, clockSynced: { true })
         stop = try StopSignal()
     }
 
@@ -69,7 +69,7 @@ final class UplinkHarness {
         try keeper.scan()
         let r = RandomBox(self)
         return DestinationUploader(
-            destination: destination ?? self.destination(), layout: layout, keeper: keeper, holds: holds, time: time, stop: stop,
+            destination: destination ?? self.destination(), layout: layout, acknowledgements: keeper, holds: holds, time: time, stop: stop,
             clockSynced: { clockSynced }, random: { r.value }, events: events.record)
     }
 

@@ -1,4 +1,5 @@
 import EdgeSystem
+import Sealer
 import TestSupport
 import Testing
 

@@ -1,5 +1,6 @@
 import Custody
 import EdgeSystem
+import Sealer
 import TestSupport
 import Testing
 

@@ -1,5 +1,6 @@
 import EdgeCore
 import EdgeSystem
+import SegmentRing
 
 /// The end of a sink chain: a file written through a 64 KiB buffer, in large sequential
 /// writes (SD cards wear out), and fsynced at least every `syncInterval` so a power cut

@@ -1,5 +1,6 @@
 import Custody
 import EdgeSystem
+import SegmentRing
 
 /// Puts the ring in order at start, before any camera records: removes debris, turns
 /// what a crash left into signed manifests, and records one crash gap per camera when the

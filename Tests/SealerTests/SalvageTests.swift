@@ -1,5 +1,6 @@
 import EdgeSystem
 import Foundation
+import Sealer
 import TestSupport
 import Testing
 

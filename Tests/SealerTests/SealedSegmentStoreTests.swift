@@ -1,6 +1,7 @@
 import Custody
 import EdgeCore
 import EdgeSystem
+import Sealer
 import TestSupport
 import Testing
 

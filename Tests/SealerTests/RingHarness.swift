@@ -3,8 +3,9 @@ import Custody
 import DeviceIdentity
 import EdgeCore
 import EdgeSystem
-import FrameSources
 import Foundation
+import FrameSources
+import Sealer
 import SegmentRing
 import Segmenter
 import TestSupport

@@ -2,6 +2,7 @@ import AgeEncryption
 import Custody
 import EdgeCore
 import EdgeSystem
+import SegmentRing
 import Segmenter
 
 /// Segments sealed as they are written: Matroska → age (to the centre's recipients) →
