@@ -56,15 +56,17 @@ let package = Package(
         .target(name: "FrameSources", dependencies: ["EdgeCore", "EdgeSystem", "JPEGEncoding", "Bitstream"]),
         .target(name: "Matroska", dependencies: ["EdgeCore", "Bitstream"]),
         .target(name: "Segmenter", dependencies: ["EdgeCore", "EdgeSystem", "Matroska"]),
-        .target(name: "RecorderConfig", dependencies: ["EdgeJSON", "EdgeCore", "AgeEncryption"]),
-        .target(name: "AgeEncryption", dependencies: ["COpenSSL", "EdgeCore", "EdgeCrypto", "EdgeSystem"]),
+        .target(name: "RecorderConfig", dependencies: ["EdgeJSON", "EdgeCore", "EdgeSystem", "AgeKeys"]),
+        // age recipients (`age1…`) and age's errors, with no libcrypto: what a config names.
+        .target(name: "AgeKeys", dependencies: ["EdgeSystem"]),
+        .target(name: "AgeEncryption", dependencies: ["AgeKeys", "COpenSSL", "EdgeCore", "EdgeCrypto", "EdgeSystem"]),
         .target(name: "DeviceIdentity", dependencies: ["COpenSSL", "EdgeCrypto", "EdgeSystem"]),
         .target(
             name: "Custody", dependencies: ["EdgeCrypto", "EdgeJSON", "EdgeSystem", "DeviceIdentity"],
             exclude: ["MANIFEST.md"]),
         // The ring: layout, bounds, holds, eviction, acknowledgements. It knows files, not
         // keys: loss records are signed through `RingCustody`, which the sealer provides.
-        .target(name: "SegmentRing", dependencies: ["EdgeSystem", "EdgeJSON"]),
+        .target(name: "SegmentRing", dependencies: ["EdgeSystem", "EdgeJSON", "RecorderConfig"]),
         // Segments sealed as written: Matroska bytes → age → SHA-256 → signed manifest in the
         // ring; the custody ledger; recovery after a crash.
         .target(
@@ -131,7 +133,7 @@ let package = Package(
         .executableTarget(
             name: "edgectl",
             dependencies: [
-                "RecorderConfig", "V4L2Capture", "EdgeSystem", "DeviceIdentity", "SegmentRing", "Recorder",
+                "RecorderConfig", "V4L2Capture", "EdgeSystem", "DeviceIdentity", "SegmentRing",
                 "ControlClient", "ControlAudit", "EdgeJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),

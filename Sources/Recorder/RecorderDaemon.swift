@@ -63,7 +63,7 @@ public struct RecorderDaemon {
             "ms": "\((sources.time.monotonicNow() - started).nanoseconds / 1_000_000)",
         ])
         let keeper = RingKeeper(
-            layout: layout, holds: HoldBook(stateDirectory: config.stateDirectory), bounds: config.storage.ringBounds,
+            layout: layout, holds: HoldBook(stateDirectory: config.stateDirectory), bounds: RingBounds(config.storage),
             custody: LedgerCustody(layout: layout, ledger: ledger, time: sources.time), time: sources.time)
         try keeper.scan()
         let (time, fsync) = (sources.time, Duration.seconds(config.fsyncSeconds))

@@ -1,4 +1,4 @@
-import AgeEncryption
+import AgeKeys
 import EdgeCore
 import EdgeJSON
 import EdgeSystem

@@ -1,4 +1,4 @@
-import AgeEncryption
+import AgeKeys
 import EdgeCore
 
 /// The daemon's configuration: `/etc/edge-recorder/config.json`. The format is

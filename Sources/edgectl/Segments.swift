@@ -2,7 +2,6 @@ import ArgumentParser
 import ControlAudit
 import EdgeJSON
 import EdgeSystem
-import Recorder
 import RecorderConfig
 import SegmentRing
 
@@ -55,7 +54,7 @@ extension Edgectl.Segments {
                 local: { time in
                     let keeper = RingKeeper(
                         layout: RingLayout(stateDirectory: loaded.stateDirectory), holds: HoldBook(stateDirectory: loaded.stateDirectory),
-                        bounds: loaded.storage.ringBounds, custody: nil, time: time)
+                        bounds: RingBounds(loaded.storage), custody: nil, time: time)
                     try keeper.scan()
                     try keeper.hold(SegmentRing.Hold(camera: camera, from: from, to: to, reason: reason, by: who, at: time.wallNow()))
                     return []

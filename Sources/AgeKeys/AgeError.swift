@@ -1,4 +1,3 @@
-import EdgeCrypto
 import EdgeSystem
 
 /// Why an age operation failed: a code to switch on and a message to read.
@@ -51,13 +50,4 @@ public struct AgeError: EdgeError, Equatable {
     public var isRetryable: Bool { code == .io && (cause as? SystemError)?.isTransient == true }
 
     public static func == (a: AgeError, b: AgeError) -> Bool { a.code == b.code && a.message == b.message }
-
-    /// A failed libcrypto call, with OpenSSL's whole error queue as the cause.
-    static func openSSL(_ call: String, file: String = #fileID, line: Int = #line) -> AgeError {
-        let queue = OpenSSLError(call, file: file, line: line)
-        return AgeError(.crypto, queue.message, cause: queue, file: file, line: line)
-    }
-
-    /// The same for an `OpenSSLError` already drained (by EdgeCrypto).
-    static func crypto(_ error: OpenSSLError) -> AgeError { AgeError(.crypto, error.message, cause: error) }
 }

@@ -2,7 +2,7 @@
 ///
 /// Unlike BIP 173, there is no 90-character limit: age drops it so that longer
 /// (post-quantum) keys still fit.
-enum Bech32 {
+package enum Bech32 {
     private static let alphabet = Array("qpzry9x8gf2tvdw0s3jn54khce6mua7l".utf8)
     private static let values: [Int8] = {
         var table = [Int8](repeating: -1, count: 128)
@@ -11,7 +11,7 @@ enum Bech32 {
     }()
 
     /// Encodes `data` with the human-readable part `hrp`, in lowercase.
-    static func encode(hrp: String, data: [UInt8]) -> String {
+    package static func encode(hrp: String, data: [UInt8]) -> String {
         let hrpBytes = Array(hrp.lowercased().utf8)
         let values = regroup(data, from: 8, to: 5, pad: true)!
         let check = checksum(hrp: hrpBytes, values: values)
@@ -22,7 +22,7 @@ enum Bech32 {
     }
 
     /// Decodes a Bech32 string into its lowercase human-readable part and its data.
-    static func decode(_ text: String) throws(AgeError) -> (hrp: String, data: [UInt8]) {
+    package static func decode(_ text: String) throws(AgeError) -> (hrp: String, data: [UInt8]) {
         let bytes = Array(text.utf8)
         guard bytes.allSatisfy({ $0 >= 33 && $0 <= 126 }) else {
             throw AgeError(.invalidKey, "a key contains a character outside printable ASCII")
