@@ -95,15 +95,33 @@ let package = Package(
         .target(name: "ControlAudit", dependencies: ["EdgeSystem", "EdgeJSON"]),
         // edgectl's side of the control socket: plain C library calls (no NIO).
         .target(name: "ControlClient", dependencies: ["EdgeSystem"]),
+        // The recording: cameras as services, their supervisor and roster, config apply and
+        // history, events, metrics, health checks.
         .target(
             name: "Recorder",
             dependencies: [
-                "EdgeCore", "EdgeSystem", "FrameSources", "Segmenter", "RecorderConfig", "SegmentRing", "Sealer", "Custody",
-                "DeviceIdentity", "AgeEncryption", "Uplink", "ControlSocket", "ControlAudit", "ControlClient", "EdgeJSON", "Watchdog",
+                "AgeKeys", "ControlAudit", "ControlSocket", "EdgeCore", "EdgeJSON", "EdgeSystem", "FrameSources",
+                "RecorderConfig", "SegmentRing", "Sealer", "Segmenter", "Uplink", "Watchdog",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ]),
+        // The daemon's answers on the control socket (Sources/ControlSocket/openapi.yaml).
+        .target(
+            name: "ControlRoutes",
+            dependencies: [
+                "ControlAudit", "ControlSocket", "EdgeCore", "EdgeJSON", "EdgeSystem", "Recorder", "RecorderConfig",
+                "SegmentRing", "Uplink", "Watchdog",
+            ]),
+        // The daemon as one service group: wiring, start-up, the order of shutdown.
+        .target(
+            name: "Daemon",
+            dependencies: [
+                "ControlClient", "ControlRoutes", "ControlSocket", "Custody", "DeviceIdentity", "EdgeCore", "EdgeSystem",
+                "Recorder", "RecorderConfig", "SegmentRing", "Sealer", "Uplink", "Watchdog",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
 
         // The command centre's upload receiver (Sources/Uplink/PROTOCOL.md), behind `edge-centre serve`.
@@ -125,7 +143,7 @@ let package = Package(
         .executableTarget(
             name: "edge-recorderd",
             dependencies: [
-                "Recorder", "RecorderConfig", "V4L2Capture", "EdgeCore", "EdgeSystem",
+                "Daemon", "Recorder", "RecorderConfig", "V4L2Capture", "EdgeCore", "EdgeSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

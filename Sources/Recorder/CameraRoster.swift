@@ -6,20 +6,20 @@ import Synchronization
 
 /// The cameras the daemon runs now and the config they run with. A config change swaps
 /// cameras one by one; readers (status, health board, metrics) take a snapshot.
-final class CameraRoster: Sendable {
+package final class CameraRoster: Sendable {
     private let state: Mutex<(config: RecorderConfiguration, services: [CameraService])>
 
-    init(config: RecorderConfiguration, services: [CameraService]) {
+    package init(config: RecorderConfiguration, services: [CameraService]) {
         state = Mutex((config, services))
     }
 
-    var services: [CameraService] { state.withLock { $0.services } }
-    var config: RecorderConfiguration { state.withLock { $0.config } }
+    package var services: [CameraService] { state.withLock { $0.services } }
+    package var config: RecorderConfiguration { state.withLock { $0.config } }
 
-    func service(_ id: String) -> CameraService? { services.first { $0.camera.id == id } }
+    package func service(_ id: String) -> CameraService? { services.first { $0.camera.id == id } }
 
     /// Installs a new set of cameras and the config they come from.
-    func replace(config: RecorderConfiguration, services: [CameraService]) {
+    package func replace(config: RecorderConfiguration, services: [CameraService]) {
         state.withLock { $0 = (config, services) }
     }
 }
@@ -30,7 +30,7 @@ final class CameraRoster: Sendable {
 /// (stopped by the change) has sealed its segment and returned, since both would use the
 /// same device, ring directory and chain. A camera that fails ends the daemon (as a
 /// failed service in a group would): systemd restarts it.
-final class CameraSupervisor: Service, Sendable {
+package final class CameraSupervisor: Service, Sendable {
     private let initial: [CameraService]
     private let launches: AsyncStream<CameraService>
     private let launcher: AsyncStream<CameraService>.Continuation
@@ -39,7 +39,7 @@ final class CameraSupervisor: Service, Sendable {
     /// Per camera id: the newest instance, and since when it waits for the one before.
     private let latest = Mutex<[String: (service: CameraService, waitingSince: MonotonicInstant?)]>([:])
 
-    init(cameras: [CameraService], time: any TimeSource) {
+    package init(cameras: [CameraService], time: any TimeSource) {
         initial = cameras
         self.time = time
         (launches, launcher) = AsyncStream.makeStream()
@@ -47,7 +47,7 @@ final class CameraSupervisor: Service, Sendable {
     }
 
     /// Starts a camera once the previous instance with its id (if any) has finished.
-    func launch(_ camera: CameraService) {
+    package func launch(_ camera: CameraService) {
         let id = camera.camera.id
         let now = time.monotonicNow()
         let previous = latest.withLock { all -> CameraService? in
@@ -70,7 +70,7 @@ final class CameraSupervisor: Service, Sendable {
     }
 
     /// Cameras whose new instance has waited longer than `limit` for the old one to stop.
-    func stuckRestarts(at now: MonotonicInstant, limit: Duration) -> [(camera: String, seconds: Int)] {
+    package func stuckRestarts(at now: MonotonicInstant, limit: Duration) -> [(camera: String, seconds: Int)] {
         latest.withLock { all in
             all.compactMap { id, entry in
                 guard let since = entry.waitingSince, now - since > limit else { return nil }
@@ -80,11 +80,11 @@ final class CameraSupervisor: Service, Sendable {
     }
 
     /// True while `camera` waits for its previous instance to stop.
-    func isWaiting(_ camera: CameraService) -> Bool {
+    package func isWaiting(_ camera: CameraService) -> Bool {
         latest.withLock { $0[camera.camera.id].map { $0.service === camera && $0.waitingSince != nil } ?? false }
     }
 
-    func run() async throws {
+    package func run() async throws {
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { group in
                 for camera in initial { start(camera, in: &group) }

@@ -149,7 +149,7 @@ public final class CameraService: Service, Sendable {
         }
     }
 
-    static func log(_ event: SegmenterEvent, _ logger: Logger) {
+    package static func log(_ event: SegmenterEvent, _ logger: Logger) {
         switch event {
         case .opened(let sequence, let path, _):
             logger.debug("segment opened", metadata: ["seq": "\(sequence)", "path": "\(path)"])
@@ -168,7 +168,7 @@ public final class CameraService: Service, Sendable {
         }
     }
 
-    static func framesPerSecond(_ source: SourceConfiguration) -> Int {
+    package static func framesPerSecond(_ source: SourceConfiguration) -> Int {
         switch source {
         case .testPattern(_, let fps, _), .file(_, _, let fps): fps
         case .v4l2(let s): s.fps ?? 30

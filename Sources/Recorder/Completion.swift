@@ -1,7 +1,7 @@
 import Synchronization
 
 /// Something that happens once (a camera's `run()` returning), for any number of waiters.
-final class Completion: Sendable {
+package final class Completion: Sendable {
     private struct State {
         var done = false
         var waiters: [Int: CheckedContinuation<Bool, Never>] = [:]
@@ -12,7 +12,7 @@ final class Completion: Sendable {
 
     private let state = Mutex(State())
 
-    func complete() {
+    package func complete() {
         let waiters = state.withLock { s -> [CheckedContinuation<Bool, Never>] in
             s.done = true
             defer { s.waiters = [:] }
@@ -21,10 +21,10 @@ final class Completion: Sendable {
         for waiter in waiters { waiter.resume(returning: true) }
     }
 
-    var isComplete: Bool { state.withLock { $0.done } }
+    package var isComplete: Bool { state.withLock { $0.done } }
 
     /// True once complete; false when `timeout` passed first.
-    func wait(within timeout: Duration) async -> Bool {
+    package func wait(within timeout: Duration) async -> Bool {
         let id = state.withLock { s -> Int in
             s.next += 1
             return s.next

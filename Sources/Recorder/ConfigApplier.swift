@@ -1,4 +1,4 @@
-import AgeEncryption
+import AgeKeys
 import ControlAudit
 import ControlSocket
 import EdgeCore
@@ -20,20 +20,20 @@ import Synchronization
 /// leave a signed `recipients-changed` record at the head of each camera's chain, sealed
 /// by the camera's new instance before its first segment: the centre sees from which
 /// sequence on footage is sealed to whom.
-final class ConfigApplier: Sendable {
-    let path: String
+package final class ConfigApplier: Sendable {
+    package let path: String
     private let roster: CameraRoster
     private let supervisor: CameraSupervisor
     private let makeCamera: CameraFactory
-    let history: ConfigHistory
+    package let history: ConfigHistory
     private let events: EventHub
     private let time: any TimeSource
     private let logger: Logger
     private let busy = Atomic<Bool>(false)
     /// How long a camera that is replaced may take to seal its segment and stop.
-    static let stopTimeout = Duration.seconds(15)
+    package static let stopTimeout = Duration.seconds(15)
 
-    init(
+    package init(
         path: String, roster: CameraRoster, supervisor: CameraSupervisor, makeCamera: @escaping CameraFactory,
         history: ConfigHistory, events: EventHub, time: any TimeSource, logger: Logger
     ) {
@@ -49,7 +49,7 @@ final class ConfigApplier: Sendable {
 
     /// Applies `bytes`, noting what changed on `audit` (whose line the caller finishes with
     /// the answer's outcome).
-    func apply(_ bytes: [UInt8], peer: PeerCredentials, audit: AuditEntry, settle: Duration) async -> ControlResponse {
+    package func apply(_ bytes: [UInt8], peer: PeerCredentials, audit: AuditEntry, settle: Duration) async -> ControlResponse {
         guard !busy.exchange(true, ordering: .acquiringAndReleasing) else {
             return .error(409, "another config change is in progress; try again when it has finished")
         }
@@ -123,7 +123,7 @@ final class ConfigApplier: Sendable {
     }
 
     /// Writes the config file so that a power cut leaves the old or the new one, whole.
-    static func install(_ bytes: [UInt8], at path: String) throws(SystemError) {
+    package static func install(_ bytes: [UInt8], at path: String) throws(SystemError) {
         try FileSystem.writeAtomically(bytes, to: path)
         let directory = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
         try FileSystem.syncDirectory(directory.isEmpty ? "." : directory)
@@ -214,7 +214,7 @@ final class ConfigApplier: Sendable {
 
     /// The audit line's account of a change: the settings that differ, and for recipients
     /// and destinations the values before and after.
-    static func note(
+    package static func note(
         _ changes: ConfigChanges, old: RecorderConfiguration, new: RecorderConfiguration, oldBytes: [UInt8], newBytes: [UInt8],
         on audit: AuditEntry
     ) {
@@ -235,12 +235,12 @@ final class ConfigApplier: Sendable {
 
     /// The detail of the `recipients-changed` record each camera seals when the recipients
     /// change; nil when they do not.
-    static func recipientsNotice(old: [AgeRecipient], new: [AgeRecipient], peer: PeerCredentials) -> String? {
+    package static func recipientsNotice(old: [AgeRecipient], new: [AgeRecipient], peer: PeerCredentials) -> String? {
         guard old != new else { return nil }
         return "recipients changed by uid \(peer.uid): \(old.map(\.encoded).joined(separator: " ")) -> \(new.map(\.encoded).joined(separator: " ")); segments after this record are sealed to the new recipients"
     }
 
-    static func fields(_ changes: ConfigChanges) -> [(String, JSONValue)] {
+    package static func fields(_ changes: ConfigChanges) -> [(String, JSONValue)] {
         [
             ("added", .array(changes.added.map { .string($0) })), ("removed", .array(changes.removed.map { .string($0) })),
             ("changed", .array(changes.changed.map { .string($0) })),

@@ -4,24 +4,24 @@ import EdgeSystem
 /// The configs the daemon has run with, newest last: `<state>/config-history/000007-20261129T143301Z.json`.
 /// Every apply and rollback adds the config it installs; the oldest beyond `keep` are
 /// removed. Versions are numbered from 1 and never reused.
-struct ConfigHistory: Sendable {
-    struct Version: Sendable, Equatable {
-        var number: Int
+package struct ConfigHistory: Sendable {
+    package struct Version: Sendable, Equatable {
+        package var number: Int
         /// `20261129T143301Z`
-        var savedAt: String
-        var path: String
+        package var savedAt: String
+        package var path: String
     }
 
-    let directory: String
-    let keep: Int
+    package let directory: String
+    package let keep: Int
 
-    init(stateDirectory: String, keep: Int = 10) {
+    package init(stateDirectory: String, keep: Int = 10) {
         directory = stateDirectory + "/config-history"
         self.keep = keep
     }
 
     /// Oldest first. Files that are not versions (a `.partial` left by a power cut) are ignored.
-    func versions() -> [Version] {
+    package func versions() -> [Version] {
         let names = (try? FileSystem.list(directory)) ?? []
         return names.compactMap { name -> Version? in
             guard name.hasSuffix(".json"), let dash = name.firstIndex(of: "-"), let number = Int(name[..<dash]), number > 0
@@ -33,7 +33,7 @@ struct ConfigHistory: Sendable {
 
     /// Saves `bytes` as the next version (fsynced) and prunes the oldest beyond `keep`.
     @discardableResult
-    func save(_ bytes: [UInt8], at time: WallTime) throws(SystemError) -> Version {
+    package func save(_ bytes: [UInt8], at time: WallTime) throws(SystemError) -> Version {
         try FileSystem.makeDirectories(directory, mode: 0o750)
         let all = versions()
         let number = (all.last?.number ?? 0) + 1
@@ -45,7 +45,7 @@ struct ConfigHistory: Sendable {
         return version
     }
 
-    func read(_ version: Version) throws(SystemError) -> [UInt8] {
+    package func read(_ version: Version) throws(SystemError) -> [UInt8] {
         try FileSystem.readFile(version.path, limit: 1 << 20)
     }
 }

@@ -17,16 +17,16 @@ public struct DaemonEvent: Sendable {
         self.fields = fields
     }
 
-    static func number<T: BinaryInteger>(_ n: T) -> JSONValue { .number(String(n)) }
+    package static func number<T: BinaryInteger>(_ n: T) -> JSONValue { .number(String(n)) }
 
     /// The value of a string field.
-    func string(_ field: String) -> String? {
+    package func string(_ field: String) -> String? {
         guard case .string(let s)? = fields.first(where: { $0.0 == field })?.1 else { return nil }
         return s
     }
 
     /// The value of a whole-number field.
-    func integer(_ field: String) -> Int64? {
+    package func integer(_ field: String) -> Int64? {
         guard case .number(let s)? = fields.first(where: { $0.0 == field })?.1 else { return nil }
         return Int64(s)
     }
@@ -34,7 +34,7 @@ public struct DaemonEvent: Sendable {
 
 extension DaemonEvent {
     /// A camera's source: streaming, lost, or failing to open (each failure in a series).
-    init?(_ event: CaptureEvent, camera: String) {
+    package init?(_ event: CaptureEvent, camera: String) {
         switch event {
         case .streaming(let format):
             self.init("camera.streaming", [("camera", .string(camera)), ("format", .string("\(format)"))])
@@ -50,7 +50,7 @@ extension DaemonEvent {
     }
 
     /// A segment sealed, or closed early because its camera stopped delivering.
-    init?(_ event: SegmenterEvent, camera: String) {
+    package init?(_ event: SegmenterEvent, camera: String) {
         switch event {
         case .closed(let s, _):
             self.init("segment.sealed", [
@@ -67,7 +67,7 @@ extension DaemonEvent {
         }
     }
 
-    init(_ event: RingEvent) {
+    package init(_ event: RingEvent) {
         switch event {
         case .evicted(let e):
             self.init("segment.evicted", [
@@ -81,7 +81,7 @@ extension DaemonEvent {
         }
     }
 
-    init?(_ event: UplinkEvent) {
+    package init?(_ event: UplinkEvent) {
         switch event {
         case .uploaded(let destination, let item, let bytes, let duplicate):
             self.init("segment.uploaded", [

@@ -7,21 +7,21 @@ import Synchronization
 /// Fans the daemon's events out to the metrics and to every client of `GET /v1/events`,
 /// one JSON object per line. Publishing never waits: a client that falls more than
 /// `backlog` events behind gets a last `stream.overflow` line and is dropped.
-final class EventHub: Sendable {
+package final class EventHub: Sendable {
     private let time: any TimeSource
     private let observe: @Sendable (DaemonEvent) -> Void
     private let clients = Mutex<(next: Int, streams: [Int: ControlStream])>((0, [:]))
-    let maxClients: Int
-    let backlog: Int
+    package let maxClients: Int
+    package let backlog: Int
 
-    init(time: any TimeSource, maxClients: Int = 4, backlog: Int = 1000, observe: @escaping @Sendable (DaemonEvent) -> Void = { _ in }) {
+    package init(time: any TimeSource, maxClients: Int = 4, backlog: Int = 1000, observe: @escaping @Sendable (DaemonEvent) -> Void = { _ in }) {
         self.time = time
         self.maxClients = maxClients
         self.backlog = backlog
         self.observe = observe
     }
 
-    func publish(_ event: DaemonEvent) {
+    package func publish(_ event: DaemonEvent) {
         observe(event)
         let streams = clients.withLock { Array($0.streams) }
         guard !streams.isEmpty else { return }
@@ -35,7 +35,7 @@ final class EventHub: Sendable {
     }
 
     /// A new client's stream, or nil when `maxClients` are listening already.
-    func subscribe() -> ControlStream? {
+    package func subscribe() -> ControlStream? {
         clients.withLock { state -> ControlStream? in
             guard state.streams.count < maxClients else { return nil }
             let id = state.next
@@ -46,11 +46,11 @@ final class EventHub: Sendable {
         }
     }
 
-    var clientCount: Int { clients.withLock { $0.streams.count } }
+    package var clientCount: Int { clients.withLock { $0.streams.count } }
 
     private func remove(_ id: Int) { _ = clients.withLock { $0.streams.removeValue(forKey: id) } }
 
-    func line(_ event: DaemonEvent) -> [UInt8] {
+    package func line(_ event: DaemonEvent) -> [UInt8] {
         let object: JSONValue = .object([("at", .string(String(time.wallNow().rfc3339.prefix(23)) + "Z")), ("event", .string(event.name))] + event.fields)
         return CanonicalJSON.encode(object) + [10]
     }

@@ -7,8 +7,8 @@ import EdgeSystem
 /// `EDGE_FAULT_HANG_CAPTURE_AFTER=SECONDS`: that long after a camera's source opened, its
 /// capture loop hangs for good inside `nextFrame` (ignoring even a stop), as a wedged
 /// driver would. The board uses it to prove the watchdog resets a stuck gateway.
-enum FaultSwitch {
-    static var hangCaptureAfter: Duration? {
+package enum FaultSwitch {
+    package static var hangCaptureAfter: Duration? {
         guard let text = getenv("EDGE_FAULT_HANG_CAPTURE_AFTER").map({ String(cString: $0) }), let seconds = Int(text),
             seconds >= 0
         else { return nil }

@@ -1,4 +1,4 @@
-import ControlClient
+
 import EdgeCore
 import EdgeSystem
 import SegmentRing
@@ -8,8 +8,8 @@ import Watchdog
 
 /// The daemon's stages on the health board. Each check names what is stuck; a camera
 /// known to be unplugged or reopening is idle, not stuck.
-enum HealthChecks {
-    static func install(on board: HealthBoard, roster: CameraRoster, stuck: Duration, ring: RingHealth) {
+package enum HealthChecks {
+    package static func install(on board: HealthBoard, roster: CameraRoster, stuck: Duration, ring: RingHealth) {
         // One stage for all cameras: the set changes when a config is applied.
         board.add("cameras") { now in
             let problems = roster.services.compactMap { camera in
@@ -32,7 +32,7 @@ enum HealthChecks {
 
 extension HealthChecks {
     /// What is stuck in one camera, if anything.
-    static func check(_ camera: CameraService, at now: MonotonicInstant, stuck: Duration, startedAt: MonotonicInstant) -> String? {
+    package static func check(_ camera: CameraService, at now: MonotonicInstant, stuck: Duration, startedAt: MonotonicInstant) -> String? {
         let status = camera.buffer.status
         // Capture: frames keep coming while the source says it streams.
         if status.state == .streaming, let last = status.lastFrameAt, now - last > stuck {
@@ -58,7 +58,7 @@ extension HealthChecks {
     /// off after an error (offline is legitimate), or waits for its time window. A
     /// destination that does none of these for longer than a transfer may take to fail
     /// on its own (connect + stall timeouts) is stuck.
-    static func install(
+    package static func install(
         on board: HealthBoard, uplink: Uplink, destinations: [UplinkDestination], tracker: UplinkTracker, stuck: Duration,
         time: any TimeSource
     ) {
@@ -79,49 +79,17 @@ extension HealthChecks {
 }
 
 /// Storage faults as the ring reports them, cleared by the next sealed segment.
-final class RingHealth: Sendable {
-    let startedAt: MonotonicInstant
+package final class RingHealth: Sendable {
+    package let startedAt: MonotonicInstant
     private let state = Mutex<(since: MonotonicInstant, why: String)?>(nil)
 
-    init(startedAt: MonotonicInstant) { self.startedAt = startedAt }
+    package init(startedAt: MonotonicInstant) { self.startedAt = startedAt }
 
-    func failed(_ why: String, at now: MonotonicInstant) {
+    package func failed(_ why: String, at now: MonotonicInstant) {
         state.withLock { if $0 == nil { $0 = (now, why) } }
     }
 
-    func recovered() { state.withLock { $0 = nil } }
+    package func recovered() { state.withLock { $0 = nil } }
 
-    var fault: (MonotonicInstant, String)? { state.withLock { $0.map { ($0.since, $0.why) } } }
-}
-
-/// Asks the daemon's own control socket for its status every 10 s from a thread of its
-/// own, the way edgectl would: the socket is healthy while it answers.
-final class ControlProbe: Sendable {
-    private let lastAnswer: Mutex<MonotonicInstant>
-    private let stop: Wakeup
-    let path: String
-
-    init(path: String, time: any TimeSource) throws(SystemError) {
-        self.path = path
-        lastAnswer = Mutex(time.monotonicNow())
-        stop = try Wakeup()
-        startThread(name: "control-probe") { [self] in
-            while !stop.isSignalled {
-                // Any answer is alive, a 503 "too many clients" too.
-                if (try? ControlClient(socketPath: path, timeoutSeconds: 10).get("/v1/status")) != nil {
-                    lastAnswer.withLock { $0 = time.monotonicNow() }
-                }
-                stop.wait(timeout: .seconds(10))
-            }
-        }
-    }
-
-    func install(on board: HealthBoard, stuck: Duration) {
-        board.add("control socket") { [self] now in
-            let last = lastAnswer.withLock { $0 }
-            return now - last > stuck + .seconds(10) ? "\(path) has not answered for \(Int((now - last).seconds)) s" : nil
-        }
-    }
-
-    func close() { stop.signal() }
+    package var fault: (MonotonicInstant, String)? { state.withLock { $0.map { ($0.since, $0.why) } } }
 }

@@ -6,17 +6,17 @@ import Synchronization
 /// swift-prometheus (`GET /metrics`). Counters of things that happen are bumped from the
 /// daemon's events as they happen; counters the pipeline keeps itself (frames, drops,
 /// watchdog kicks) and gauges (ring usage, backlog) are brought up to date at each scrape.
-final class RecorderMetrics: Sendable {
-    let registry = PrometheusCollectorRegistry()
+package final class RecorderMetrics: Sendable {
+    package let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
     /// The totals last seen for counters kept elsewhere, by name and labels.
     private let seen = Mutex<[String: Int64]>([:])
     /// The camera ids shown so far.
     private let shownCameras = Mutex<Set<String>>([])
 
-    init() { factory = PrometheusMetricsFactory(registry: registry) }
+    package init() { factory = PrometheusMetricsFactory(registry: registry) }
 
-    func observe(_ event: DaemonEvent) {
+    package func observe(_ event: DaemonEvent) {
         let camera = event.string("camera").map { [("camera", $0)] } ?? []
         let destination = event.string("destination").map { [("destination", $0)] } ?? []
         switch event.name {
@@ -41,13 +41,13 @@ final class RecorderMetrics: Sendable {
         }
     }
 
-    func count(_ name: String, _ labels: [(String, String)] = [], by amount: Int64 = 1) {
+    package func count(_ name: String, _ labels: [(String, String)] = [], by amount: Int64 = 1) {
         Counter(label: name, dimensions: labels, factory: factory).increment(by: amount)
     }
 
     /// Brings a counter kept elsewhere up to `total`. A total below the last one means its
     /// keeper started again (a camera restarted by a config change): all of it is new.
-    func advance(_ name: String, _ labels: [(String, String)] = [], to total: Int64) {
+    package func advance(_ name: String, _ labels: [(String, String)] = [], to total: Int64) {
         let key = name + labels.map { "|\($0.0)=\($0.1)" }.joined()
         let delta = seen.withLock { s -> Int64 in
             let last = s[key] ?? 0
@@ -58,12 +58,12 @@ final class RecorderMetrics: Sendable {
         Counter(label: name, dimensions: labels, factory: factory).increment(by: delta)
     }
 
-    func gauge(_ name: String, _ labels: [(String, String)] = [], _ value: Double) {
+    package func gauge(_ name: String, _ labels: [(String, String)] = [], _ value: Double) {
         Gauge(label: name, dimensions: labels, factory: factory).record(value)
     }
 
     /// Records the cameras there are now; returns those shown before and gone since.
-    func forget(cameras: [String]) -> [String] {
+    package func forget(cameras: [String]) -> [String] {
         shownCameras.withLock { shown in
             let gone = shown.subtracting(cameras)
             shown = Set(cameras)
@@ -71,5 +71,5 @@ final class RecorderMetrics: Sendable {
         }
     }
 
-    var text: String { registry.emitToString() }
+    package var text: String { registry.emitToString() }
 }

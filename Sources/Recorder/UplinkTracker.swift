@@ -7,38 +7,38 @@ import Uplink
 /// What the daemon knows about each destination beyond its queue: the last error, the last
 /// delivery and the rate over the last minute (from the uplink's events), and the backlog
 /// in bytes and age (from the queue and the ring).
-final class UplinkTracker: Sendable {
-    struct Destination: Sendable {
-        var lastError: String?
-        var lastErrorAt: WallTime?
-        var lastUploadAt: WallTime?
-        var errors: Int64 = 0
+package final class UplinkTracker: Sendable {
+    package struct Destination: Sendable {
+        package var lastError: String?
+        package var lastErrorAt: WallTime?
+        package var lastUploadAt: WallTime?
+        package var errors: Int64 = 0
         /// Deliveries in the last minute: when, and how many bytes.
-        var recent: [(at: MonotonicInstant, bytes: Int64)] = []
+        package var recent: [(at: MonotonicInstant, bytes: Int64)] = []
         /// When bytes last moved, or an attempt last ended (delivered or failed).
-        var lastActivity: MonotonicInstant?
+        package var lastActivity: MonotonicInstant?
     }
 
     private let time: any TimeSource
     private let state = Mutex<[String: Destination]>([:])
-    static let rateWindow = Duration.seconds(60)
+    package static let rateWindow = Duration.seconds(60)
 
-    let startedAt: MonotonicInstant
+    package let startedAt: MonotonicInstant
 
-    init(time: any TimeSource) {
+    package init(time: any TimeSource) {
         self.time = time
         startedAt = time.monotonicNow()
     }
 
     /// Body bytes moved for `destination` (the uplink's progress events, about once a second).
-    func moved(_ destination: String) {
+    package func moved(_ destination: String) {
         let now = time.monotonicNow()
         state.withLock { $0[destination, default: Destination()].lastActivity = now }
     }
 
-    func lastActivity(_ name: String) -> MonotonicInstant { destination(name).lastActivity ?? startedAt }
+    package func lastActivity(_ name: String) -> MonotonicInstant { destination(name).lastActivity ?? startedAt }
 
-    func observe(_ event: DaemonEvent) {
+    package func observe(_ event: DaemonEvent) {
         guard let name = event.string("destination") else { return }
         let (wall, now) = (time.wallNow(), time.monotonicNow())
         state.withLock { all in
@@ -59,25 +59,25 @@ final class UplinkTracker: Sendable {
         }
     }
 
-    func destination(_ name: String) -> Destination { state.withLock { $0[name] ?? Destination() } }
+    package func destination(_ name: String) -> Destination { state.withLock { $0[name] ?? Destination() } }
 
     /// Bytes a second delivered over the last minute.
-    func rate(_ name: String) -> Int64 {
+    package func rate(_ name: String) -> Int64 {
         let now = time.monotonicNow()
         let bytes = destination(name).recent.filter { now - $0.at <= Self.rateWindow }.reduce(Int64(0)) { $0 + $1.bytes }
         return bytes / Int64(Self.rateWindow.seconds)
     }
 
     /// A destination's backlog: bytes waiting and the age of the oldest segment waiting.
-    struct Backlog: Sendable {
-        var destination: String
-        var items: Int
-        var bytes: Int64
-        var oldestSeconds: Int64?
-        var rateCap: Int64?
+    package struct Backlog: Sendable {
+        package var destination: String
+        package var items: Int
+        package var bytes: Int64
+        package var oldestSeconds: Int64?
+        package var rateCap: Int64?
     }
 
-    static func backlogs(_ uplink: Uplink, listing: [RingListing], now: WallTime) -> [Backlog] {
+    package static func backlogs(_ uplink: Uplink, listing: [RingListing], now: WallTime) -> [Backlog] {
         var sizes: [String: [UInt64: Int64]] = [:]
         for l in listing { sizes[l.camera, default: [:]][l.sequence] = l.bytes }
         return uplink.backlog().map { d in
@@ -93,7 +93,7 @@ final class UplinkTracker: Sendable {
 
 extension WallTime {
     /// The start time in a ring file's stem, `00000042-20261129T143301Z`.
-    init?(stem: String) {
+    package init?(stem: String) {
         guard let dash = stem.firstIndex(of: "-") else { return nil }
         self.init(compactUTC: stem[stem.index(after: dash)...])
     }

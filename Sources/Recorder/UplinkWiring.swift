@@ -5,7 +5,7 @@ import Uplink
 
 extension DestinationConfiguration {
     /// The config's destination, in the uplink's terms.
-    var uplinkDestination: UplinkDestination {
+    package var uplinkDestination: UplinkDestination {
         UplinkDestination(
             name: name, url: url, tls: UplinkTLS(caFile: caFile, certFile: certFile, keyFile: keyFile, pinnedKey: pinnedKey),
             rateBytesPerSecond: rateBytesPerSecond.map(Int64.init),
@@ -14,8 +14,8 @@ extension DestinationConfiguration {
     }
 }
 
-enum UplinkLog {
-    static func log(_ event: UplinkEvent, _ logger: Logger) {
+package enum UplinkLog {
+    package static func log(_ event: UplinkEvent, _ logger: Logger) {
         switch event {
         case .uploaded(let destination, let item, let bytes, let duplicate):
             logger.info(duplicate ? "already at the destination" : "uploaded", metadata: [

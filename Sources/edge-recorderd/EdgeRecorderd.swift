@@ -1,6 +1,7 @@
 import ArgumentParser
 import EdgeSystem
 import Logging
+import Daemon
 import Recorder
 import RecorderConfig
 

@@ -1,3 +1,4 @@
+import Recorder
 import ControlSocket
 import EdgeJSON
 

@@ -1,3 +1,5 @@
+import ControlRoutes
+import Recorder
 import EdgeSystem
 import Logging
 

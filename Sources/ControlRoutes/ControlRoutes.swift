@@ -1,3 +1,4 @@
+import Recorder
 import ControlAudit
 import ControlSocket
 import EdgeCore
@@ -11,7 +12,7 @@ import Watchdog
 /// The daemon's side of the control socket (`Sources/ControlSocket/openapi.yaml`): reads
 /// answer from what the daemon holds in memory and never touch a camera's thread; changes
 /// and snapshots are audited, each with its outcome, before they are answered (`audited`).
-struct ControlRoutes: ControlResponder {
+package struct ControlRoutes: ControlResponder {
     let roster: CameraRoster
     /// The file the daemon read its config from.
     let configPath: String?
@@ -28,6 +29,27 @@ struct ControlRoutes: ControlResponder {
     let time: any TimeSource
     let started: MonotonicInstant
     let clockSynced: @Sendable () -> Bool
+
+    package init(
+        roster: CameraRoster, configPath: String?, applier: ConfigApplier?, events: EventHub, metrics: RecorderMetrics,
+        tracker: UplinkTracker, keeper: RingKeeper, holds: HoldBook, uplink: Uplink?, watchdog: WatchdogRunner?,
+        audit: AuditLog, time: any TimeSource, started: MonotonicInstant, clockSynced: @escaping @Sendable () -> Bool
+    ) {
+        self.roster = roster
+        self.configPath = configPath
+        self.applier = applier
+        self.events = events
+        self.metrics = metrics
+        self.tracker = tracker
+        self.keeper = keeper
+        self.holds = holds
+        self.uplink = uplink
+        self.watchdog = watchdog
+        self.audit = audit
+        self.time = time
+        self.started = started
+        self.clockSynced = clockSynced
+    }
 
     var config: RecorderConfiguration { roster.config }
     var cameras: [CameraService] { roster.services }
@@ -51,7 +73,7 @@ struct ControlRoutes: ControlResponder {
         }
     }
 
-    func respond(to request: ControlRequest) async -> ControlResponse {
+    package func respond(to request: ControlRequest) async -> ControlResponse {
         guard let what = Self.auditedAction(request) else { return await read(request) }
         let entry: AuditEntry
         do { entry = try audit.begin(request.peer, what) } catch {
@@ -266,7 +288,7 @@ struct ControlRoutes: ControlResponder {
         return .object(fields)
     }
 
-    static func decimal(_ value: Double, places: Int) -> String {
+    package static func decimal(_ value: Double, places: Int) -> String {
         var scale = 1.0
         for _ in 0..<places { scale *= 10 }
         let n = Int64((value * scale).rounded())
@@ -279,7 +301,7 @@ struct ControlRoutes: ControlResponder {
 
 /// A request body that must be a JSON object with known fields; the first problem is kept
 /// to answer with.
-struct JSONFields {
+package struct JSONFields {
     let fields: [String: JSONValue]
     private(set) var problem: String?
 

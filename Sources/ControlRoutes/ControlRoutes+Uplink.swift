@@ -1,3 +1,4 @@
+import Recorder
 import ControlSocket
 import EdgeJSON
 import EdgeSystem
@@ -51,7 +52,7 @@ extension ControlRoutes {
 }
 
 /// One uplink test at a time: each holds a thread and a connection per destination.
-enum UplinkTestGate {
+package enum UplinkTestGate {
     private static let busy = Atomic<Bool>(false)
     static func enter() -> Bool { !busy.exchange(true, ordering: .acquiringAndReleasing) }
     static func leave() { busy.store(false, ordering: .releasing) }

@@ -1,3 +1,4 @@
+import Recorder
 import ControlAudit
 import ControlSocket
 import EdgeCore

@@ -1,3 +1,4 @@
+import Recorder
 import ControlSocket
 import EdgeSystem
 import SegmentRing
@@ -44,10 +45,12 @@ extension ControlRoutes {
 }
 
 /// What the TCP metrics listener answers: `GET /metrics` and nothing else.
-struct MetricsOnly: ControlResponder {
+package struct MetricsOnly: ControlResponder {
     let routes: ControlRoutes
 
-    func respond(to request: ControlRequest) async -> ControlResponse {
+    package init(routes: ControlRoutes) { self.routes = routes }
+
+    package func respond(to request: ControlRequest) async -> ControlResponse {
         guard request.path == "/metrics" else { return .error(404, "only GET /metrics is served here") }
         guard request.method == "GET" else {
             var response = ControlResponse.error(405, "\(request.method) is not allowed on /metrics; use GET")

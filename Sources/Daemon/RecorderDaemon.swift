@@ -1,3 +1,5 @@
+import ControlRoutes
+import Recorder
 import ControlAudit
 import ControlSocket
 import Custody
@@ -14,19 +16,9 @@ import Synchronization
 import Uplink
 import Watchdog
 
-/// The firmware's version, recorded in every manifest.
-public enum Firmware {
-    public static let version = "0.1.0"
-}
-
 /// The daemon: every configured camera under one supervisor `Service` (so a config change
 /// can restart one camera alone). SIGTERM and SIGINT shut it down gracefully: every open
 /// segment is sealed and signed.
-/// Makes one camera's service as a config runs it.
-/// `recipientsNotice`, when the recipients just changed, is sealed into the camera's chain
-/// before its first segment (a `recipients-changed` record).
-typealias CameraFactory = @Sendable (CameraConfiguration, RecorderConfiguration, _ recipientsNotice: String?) throws -> CameraService
-
 public struct RecorderDaemon {
     public let config: RecorderConfiguration
     public let sources: SourceFactory
