@@ -1,5 +1,3 @@
-import ControlRoutes
-import Recorder
 import ControlClient
 import EdgeSystem
 import Synchronization
@@ -12,10 +10,18 @@ final class ControlProbe: Sendable {
     private let stop: Wakeup
     let path: String
 
+    private let time: any TimeSource
+
     init(path: String, time: any TimeSource) throws(SystemError) {
         self.path = path
+        self.time = time
         lastAnswer = Mutex(time.monotonicNow())
         stop = try Wakeup()
+    }
+
+    /// Asks every 10 s, from a thread of its own, until `close()`.
+    func start() {
+        lastAnswer.withLock { $0 = time.monotonicNow() }
         startThread(name: "control-probe") { [self] in
             while !stop.isSignalled {
                 // Any answer is alive, a 503 "too many clients" too.

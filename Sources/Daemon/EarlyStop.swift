@@ -1,6 +1,5 @@
-import ControlRoutes
-import Recorder
 import EdgeSystem
+import ServiceLifecycle
 import Synchronization
 
 /// Remembers a SIGTERM or SIGINT that arrives before the service group handles signals
@@ -18,4 +17,16 @@ public enum EarlyStop {
     }
 
     public static var wasRequested: Bool { requested.load(ordering: .relaxed) }
+
+    /// The group's first service: by the time it runs, the group handles SIGTERM and
+    /// SIGINT itself, so a signal this handler caught before then (between the daemon's
+    /// own look and the group's start) is passed on here, once. No polling.
+    final class Service: ServiceLifecycle.Service, Sendable {
+        let group = Mutex<ServiceGroup?>(nil)
+
+        func run() async throws {
+            if EarlyStop.wasRequested, let group = group.withLock({ $0 }) { await group.triggerGracefulShutdown() }
+            try? await gracefulShutdown()
+        }
+    }
 }

@@ -1,5 +1,3 @@
-import ControlRoutes
-import Recorder
 import EdgeSystem
 import Logging
 

@@ -19,7 +19,7 @@ import Watchdog
 /// The daemon: every configured camera under one supervisor `Service` (so a config change
 /// can restart one camera alone). SIGTERM and SIGINT shut it down gracefully: every open
 /// segment is sealed and signed.
-public struct RecorderDaemon {
+public struct RecorderDaemon: Sendable {
     public let config: RecorderConfiguration
     public let sources: SourceFactory
     public let logger: Logger
@@ -110,11 +110,8 @@ public struct RecorderDaemon {
                 if let published = DaemonEvent(event) { hub.publish(published) }
             })
         if uplink != nil { logger.info("uploading", metadata: ["destinations": "\(config.destinations.map(\.name).joined(separator: ","))"]) }
-        defer { uplink?.stop() }
-        let watchdog = try startWatchdog(
+        let watchdog = try makeWatchdog(
             roster: roster, supervisor: supervisor, uplink: uplink, tracker: tracker, events: hub, ringHealth: ringHealth, lastRunCrashed: recovered.lastRunCrashed)
-        var stoppedCleanly = false
-        defer { watchdog.runner.stop(clean: stoppedCleanly) }
         let audit = AuditLog(path: config.stateDirectory + "/audit.log", time: sources.time)
         let applier = configPath.map {
             ConfigApplier(
@@ -125,34 +122,81 @@ public struct RecorderDaemon {
             roster: roster, configPath: configPath, applier: applier, events: hub, metrics: metrics, tracker: tracker,
             keeper: keeper, holds: HoldBook(stateDirectory: config.stateDirectory), uplink: uplink, watchdog: watchdog.runner,
             audit: audit, time: sources.time, started: started, clockSynced: { ClockStatus.isSynchronised() })
-        let control = startControl(routes)
-        defer { control?.stop() }
-        let metricsListener = startMetricsListener(routes)
-        defer { metricsListener?.stop() }
-        let probe = control.flatMap { try? ControlProbe(path: $0.configuration.path, time: sources.time) }
-        probe?.install(on: watchdog.board, stuck: .seconds(config.watchdog.stuckSeconds))
-        defer { probe?.close() }
+        let probe = try ControlProbe(path: config.control.socket, time: sources.time)
+        probe.install(on: watchdog.board, stuck: .seconds(config.watchdog.stuckSeconds))
+        let early = EarlyStop.Service()
+        // One group. Started in this order and shut down in the reverse: the cameras seal
+        // their segments first, then the sockets close, then the uplink delivers what was
+        // sealed last, and the watchdog, which kept watching all along, stops last.
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: supervisor)],
+                services: [
+                    .init(service: early),
+                    .init(service: watchdogService(watchdog.runner)),
+                    .init(service: uplinkService(uplink)),
+                    .init(service: controlService(routes, probe: probe)),
+                    .init(service: metricsService(routes)),
+                    .init(service: supervisor),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
-        // A stop that came during start-up: shut the group down as soon as it runs.
-        let early = Task {
-            while !Task.isCancelled && !EarlyStop.wasRequested { try? await Task.sleep(for: .milliseconds(50)) }
-            if EarlyStop.wasRequested { await group.triggerGracefulShutdown() }
-        }
-        defer { early.cancel() }
+        // A stop that came during start-up (ring recovery): the group starts, then shuts
+        // down at once, gracefully. `early` checks again once the group handles signals.
+        early.group.withLock { $0 = group }
+        if EarlyStop.wasRequested { await group.triggerGracefulShutdown() }
         try await group.run()
-        if let uplink { await Self.drain(uplink, logger: logger) }
         try recovery.markCleanStop()
-        stoppedCleanly = true
         logger.info("edge-recorderd stopped cleanly", metadata: ["evicted_unsent": "\(keeper.evictedUnsentCount)"])
     }
 
+    /// Kicks the watchdogs while the group runs. Stopped last; a graceful stop is a clean
+    /// one (the hardware disarmed, systemd told), a cancellation (a camera failed) is not.
+    func watchdogService(_ runner: WatchdogRunner) -> PartService {
+        PartService("watchdog", start: { runner.start() }, stop: { graceful in runner.stop(clean: graceful) })
+    }
+
+    /// On a graceful stop, gives the uplink up to 10 s to deliver what the cameras sealed
+    /// last; whatever is left goes after the restart. Then every transfer stops.
+    func uplinkService(_ uplink: Uplink?) -> PartService {
+        let (logger, time) = (self.logger, sources.time)
+        return PartService("uplink") { graceful in
+            guard let uplink else { return }
+            if graceful {
+                let left = await offThePool { uplink.drain(time: time) }
+                logger.info("uplink stopped", metadata: ["pending": "\(left)"])
+            }
+            await offThePool { uplink.stop() }
+        }
+    }
+
+    /// The control socket (and the self-probe that asks it): recording goes on without
+    /// them when the socket cannot be opened (the error says why).
+    func controlService(_ routes: ControlRoutes, probe: ControlProbe) -> PartService {
+        let server = Mutex<ControlServer?>(nil)
+        return PartService(
+            "control socket",
+            start: {
+                server.withLock { $0 = startControl(routes) }
+                if server.withLock({ $0 != nil }) { probe.start() }
+            },
+            stop: { _ in
+                probe.close()
+                server.withLock { $0?.stop() }
+            })
+    }
+
+    /// The optional TCP listener for `GET /metrics` (`control.metricsListen`).
+    func metricsService(_ routes: ControlRoutes) -> PartService {
+        let server = Mutex<ControlServer?>(nil)
+        return PartService(
+            "metrics listener", start: { server.withLock { $0 = startMetricsListener(routes) } },
+            stop: { _ in server.withLock { $0?.stop() } })
+    }
+
     /// The health board and the runner that kicks the watchdogs (hardware and systemd)
-    /// while it is healthy. After a restart storm the hardware watchdog is left unarmed.
-    func startWatchdog(
+    /// while it is healthy (started by `watchdogService`). After a restart storm the
+    /// hardware watchdog is left unarmed.
+    func makeWatchdog(
         roster: CameraRoster, supervisor: CameraSupervisor, uplink: Uplink?, tracker: UplinkTracker, events: EventHub, ringHealth: RingHealth, lastRunCrashed: Bool
     ) throws -> (board: HealthBoard, runner: WatchdogRunner) {
         let settings = config.watchdog
@@ -212,7 +256,6 @@ public struct RecorderDaemon {
                     events.publish(DaemonEvent("clock.stepped", [("seconds", .number(ControlRoutes.decimal(step.seconds, places: 3)))]))
                 }
             })
-        runner.start()
         return (board, runner)
     }
 
@@ -253,19 +296,6 @@ public struct RecorderDaemon {
             logger.error("no metrics listener, metrics stay on the control socket: \(error)")
             return nil
         }
-    }
-
-    /// On a clean stop, gives the uplink up to 10 s to deliver what the cameras sealed
-    /// last (it sees a new segment within 2 s); whatever is left goes after the restart.
-    static func drain(_ uplink: Uplink, logger: Logger) async {
-        let start = ContinuousClock.now
-        try? await Task.sleep(for: .milliseconds(2500))
-        while ContinuousClock.now - start < .seconds(10),
-              uplink.status().contains(where: { $0.pending > 0 && !$0.backingOff }) {
-            try? await Task.sleep(for: .milliseconds(200))
-        }
-        let left = uplink.status().reduce(0) { $0 + $1.pending }
-        logger.info("uplink stopped", metadata: ["pending": "\(left)"])
     }
 
     static func log(_ event: RingEvent, _ logger: Logger) {

@@ -78,6 +78,21 @@ public final class Uplink: Sendable {
         for done in finished { while !done.wait(timeout: .seconds(60)) {} }
     }
 
+    /// On a clean stop: waits on the calling thread, on `time`, until no destination has
+    /// anything pending that it is not backing off from, but at least `settle` (the
+    /// uploaders rescan the ring that often: the segments sealed last must be seen) and at
+    /// most `limit`. Returns what is still pending; it goes after the restart.
+    @discardableResult
+    public func drain(settle: Duration = .milliseconds(2500), limit: Duration = .seconds(10), time: any TimeSource) -> Int {
+        let start = time.monotonicNow()
+        guard let never = try? Wakeup() else { return status().reduce(0) { $0 + $1.pending } }
+        _ = time.wait(until: start + settle, orStop: never)
+        while time.monotonicNow() - start < limit, status().contains(where: { $0.pending > 0 && !$0.backingOff }) {
+            _ = time.wait(until: time.monotonicNow() + .milliseconds(200), orStop: never)
+        }
+        return status().reduce(0) { $0 + $1.pending }
+    }
+
     /// Per destination: items not yet acknowledged, items parked (conflict or refusal)
     /// and whether it is backing off.
     public func status() -> [(destination: String, pending: Int, parked: Int, backingOff: Bool)] {
