@@ -3,6 +3,11 @@ import PackageDescription
 
 // Dependencies point one way: C targets → EdgeSystem → concern libraries → executables.
 // Concern libraries meet only through the protocols in EdgeCore; the executables wire them.
+// Test-only fault switches (a hanging capture loop, refusals at the centre) exist in debug
+// builds and in the QEMU board's (which passes -DEDGE_FAULTS), never in a field release:
+// as swift-system's ENABLE_MOCKING.
+let faultSwitches: [SwiftSetting] = [.define("EDGE_FAULTS", .when(configuration: .debug))]
+
 let package = Package(
     name: "EdgeRecorder",
     platforms: [.macOS(.v15)],
@@ -106,7 +111,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ]),
+            ],
+            swiftSettings: faultSwitches),
         // The daemon's answers on the control socket (Sources/ControlSocket/openapi.yaml).
         .target(
             name: "ControlRoutes",
@@ -160,7 +166,8 @@ let package = Package(
             dependencies: [
                 "Custody", "AgeEncryption", "DeviceIdentity", "EdgeSystem", "CentreReceiver",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]),
+            ],
+            swiftSettings: faultSwitches),
 
         // The benchmark driver, run by Tools/bench in a release build.
         .executableTarget(

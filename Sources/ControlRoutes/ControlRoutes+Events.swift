@@ -8,7 +8,7 @@ extension ControlRoutes {
         guard let stream = events.subscribe() else {
             return .error(503, "\(events.maxClients) clients are following events already; try again when one has left")
         }
-        let hello = events.line(DaemonEvent("stream.started", [("gateway", .string(config.gateway))]))
+        let hello = events.line(DaemonEvent(.streamStarted, [("gateway", .string(config.gateway))]))
         return .streaming(stream, contentType: "application/x-ndjson", first: hello)
     }
 }

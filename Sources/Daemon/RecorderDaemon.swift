@@ -247,13 +247,13 @@ public struct RecorderDaemon: Sendable {
             observe: { change in
                 switch change {
                 case .stuck(let problems):
-                    events.publish(DaemonEvent("watchdog.stuck", [("problems", .array(problems.map { .string($0) }))]))
+                    events.publish(DaemonEvent(.watchdogStuck, [("problems", .array(problems.map { .string($0) }))]))
                 case .healthy:
-                    events.publish(DaemonEvent("watchdog.healthy"))
+                    events.publish(DaemonEvent(.watchdogHealthy))
                 case .tick(let now):
                     guard let step = clock.withLock({ $0.look(wall: time.wallNow(), monotonic: now) }) else { return }
                     logger.warning("the wall clock stepped by \(ControlRoutes.decimal(step.seconds, places: 3)) s")
-                    events.publish(DaemonEvent("clock.stepped", [("seconds", .number(ControlRoutes.decimal(step.seconds, places: 3)))]))
+                    events.publish(DaemonEvent(.clockStepped, [("seconds", .number(ControlRoutes.decimal(step.seconds, places: 3)))]))
                 }
             })
         return (board, runner)

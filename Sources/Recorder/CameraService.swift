@@ -27,7 +27,7 @@ public final class CameraService: Service, Sendable {
     public let progress = RecordingProgress()
     public var segmentLength: Duration { policy.length }
 
-    public init(
+    package init(
         camera: CameraConfiguration, defaultSegmentSeconds: Int, sources: SourceFactory,
         store: @escaping @Sendable () throws -> any SegmentStore, logger: Logger,
         events: @escaping @Sendable (DaemonEvent) -> Void = { _ in }

@@ -102,9 +102,9 @@ package final class ConfigApplier: Sendable {
                 to: previousBytes, config: old, peer: peer, failedVersion: version.number, why: failure, changes: changes,
                 audit: audit)
         }
-        events.publish(DaemonEvent("config.applied", [("version", DaemonEvent.number(version.number)), ("uid", DaemonEvent.number(peer.uid))] + Self.fields(changes)))
+        events.publish(DaemonEvent(.configApplied, [("version", DaemonEvent.number(version.number)), ("uid", DaemonEvent.number(peer.uid))] + Self.fields(changes)))
         if old.recipients != new.recipients {
-            events.publish(DaemonEvent("config.recipients-changed", [
+            events.publish(DaemonEvent(.configRecipientsChanged, [
                 ("uid", DaemonEvent.number(peer.uid)), ("version", DaemonEvent.number(version.number)),
                 ("old", .array(old.recipients.map { .string($0.encoded) })), ("new", .array(new.recipients.map { .string($0.encoded) })),
             ]))
@@ -200,7 +200,7 @@ package final class ConfigApplier: Sendable {
             problems.append("cannot write \(path) back: \(error)")
         }
         await swap(to: config, services: restored, replacing: back.removed + back.changed, from: current)
-        events.publish(DaemonEvent("config.rolled-back", [
+        events.publish(DaemonEvent(.configRolledBack, [
             ("failedVersion", DaemonEvent.number(failedVersion)), ("why", .string(why)),
         ] + (restoredVersion.map { [("version", DaemonEvent.number($0))] } ?? [])))
         var answer: [(String, JSONValue)] = [

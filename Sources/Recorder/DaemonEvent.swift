@@ -7,26 +7,56 @@ import Segmenter
 import Uplink
 
 /// Something that happened in the daemon, as the event stream (`GET /v1/events`) and the
-/// metrics see it: a name such as `segment.sealed` and its fields.
-public struct DaemonEvent: Sendable {
-    public var name: String
-    public var fields: [(String, JSONValue)]
+/// metrics see it: its kind (named `segment.sealed` on the wire) and its fields.
+package struct DaemonEvent: Sendable {
+    /// Every kind of event, by its name in the stream (Sources/ControlSocket/openapi.yaml).
+    package enum Kind: String, Sendable, CaseIterable {
+        case cameraStreaming = "camera.streaming"
+        case cameraLost = "camera.lost"
+        case cameraCannotOpen = "camera.cannot-open"
+        case cameraGap = "camera.gap"
+        case segmentSealed = "segment.sealed"
+        case segmentEvicted = "segment.evicted"
+        case segmentUploaded = "segment.uploaded"
+        case uploadConflict = "upload.conflict"
+        case uploadRefused = "upload.refused"
+        case uploadFailed = "upload.failed"
+        case ringFull = "ring.full"
+        case ringFault = "ring.fault"
+        case clockStepped = "clock.stepped"
+        case watchdogStuck = "watchdog.stuck"
+        case watchdogHealthy = "watchdog.healthy"
+        case configApplied = "config.applied"
+        case configRolledBack = "config.rolled-back"
+        case configRecipientsChanged = "config.recipients-changed"
+        case streamStarted = "stream.started"
+        case streamOverflow = "stream.overflow"
 
-    public init(_ name: String, _ fields: [(String, JSONValue)] = []) {
-        self.name = name
+        /// An upload that did not go through: failed, refused or in conflict.
+        package var isUploadError: Bool { self == .uploadFailed || self == .uploadRefused || self == .uploadConflict }
+    }
+
+    package var kind: Kind
+    package var fields: [(String, JSONValue)]
+
+    package init(_ kind: Kind, _ fields: [(String, JSONValue)] = []) {
+        self.kind = kind
         self.fields = fields
     }
 
-    package static func number<T: BinaryInteger>(_ n: T) -> JSONValue { .number(String(n)) }
+    /// The name in the event stream.
+    package var name: String { kind.rawValue }
+
+    static func number<T: BinaryInteger>(_ n: T) -> JSONValue { .number(String(n)) }
 
     /// The value of a string field.
-    package func string(_ field: String) -> String? {
+    func string(_ field: String) -> String? {
         guard case .string(let s)? = fields.first(where: { $0.0 == field })?.1 else { return nil }
         return s
     }
 
     /// The value of a whole-number field.
-    package func integer(_ field: String) -> Int64? {
+    func integer(_ field: String) -> Int64? {
         guard case .number(let s)? = fields.first(where: { $0.0 == field })?.1 else { return nil }
         return Int64(s)
     }
@@ -37,11 +67,11 @@ extension DaemonEvent {
     package init?(_ event: CaptureEvent, camera: String) {
         switch event {
         case .streaming(let format):
-            self.init("camera.streaming", [("camera", .string(camera)), ("format", .string("\(format)"))])
+            self.init(.cameraStreaming, [("camera", .string(camera)), ("format", .string("\(format)"))])
         case .interrupted(let failure, _):
-            self.init("camera.lost", [("camera", .string(camera)), ("why", .string(failure.message))])
+            self.init(.cameraLost, [("camera", .string(camera)), ("why", .string(failure.message))])
         case .openFailed(let failure, let retry):
-            self.init("camera.cannot-open", [
+            self.init(.cameraCannotOpen, [
                 ("camera", .string(camera)), ("why", .string(failure.message)), ("retrySeconds", Self.number(Int64(retry.seconds))),
             ])
         case .frame:
@@ -53,12 +83,12 @@ extension DaemonEvent {
     package init?(_ event: SegmenterEvent, camera: String) {
         switch event {
         case .closed(let s, _):
-            self.init("segment.sealed", [
+            self.init(.segmentSealed, [
                 ("camera", .string(camera)), ("sequence", Self.number(s.sequence)), ("frames", Self.number(s.frames)),
                 ("bytes", Self.number(s.bytes)), ("reason", .string(s.reason.rawValue)),
             ])
         case .gap(let cause, let from, let to):
-            self.init("camera.gap", [
+            self.init(.cameraGap, [
                 ("camera", .string(camera)), ("cause", .string(cause.rawValue)),
                 ("seconds", Self.number((to - from).nanoseconds / 1_000_000_000)),
             ])
@@ -70,36 +100,36 @@ extension DaemonEvent {
     package init(_ event: RingEvent) {
         switch event {
         case .evicted(let e):
-            self.init("segment.evicted", [
+            self.init(.segmentEvicted, [
                 ("camera", .string(e.camera)), ("sequence", Self.number(e.sequence)), ("bytes", Self.number(e.bytes)),
                 ("uploaded", .bool(e.wasUploaded)), ("why", .string(e.why)),
             ])
         case .full(let why):
-            self.init("ring.full", [("why", .string(why))])
+            self.init(.ringFull, [("why", .string(why))])
         case .storageFault(let why):
-            self.init("ring.fault", [("why", .string(why))])
+            self.init(.ringFault, [("why", .string(why))])
         }
     }
 
     package init?(_ event: UplinkEvent) {
         switch event {
         case .uploaded(let destination, let item, let bytes, let duplicate):
-            self.init("segment.uploaded", [
+            self.init(.segmentUploaded, [
                 ("destination", .string(destination)), ("camera", .string(item.camera)),
                 ("sequence", Self.number(item.sequence)), ("bytes", Self.number(bytes)), ("duplicate", .bool(duplicate)),
             ])
         case .conflict(let destination, let item, let message):
-            self.init("upload.conflict", [
+            self.init(.uploadConflict, [
                 ("destination", .string(destination)), ("camera", .string(item.camera)),
                 ("sequence", Self.number(item.sequence)), ("why", .string(message)),
             ])
         case .rejected(let destination, let item, let status, let message):
-            self.init("upload.refused", [
+            self.init(.uploadRefused, [
                 ("destination", .string(destination)), ("camera", .string(item.camera)),
                 ("sequence", Self.number(item.sequence)), ("status", Self.number(status)), ("why", .string(message)),
             ])
         case .backingOff(let destination, let error, let delay):
-            self.init("upload.failed", [
+            self.init(.uploadFailed, [
                 ("destination", .string(destination)), ("why", .string("\(error)")),
                 ("retrySeconds", Self.number(Int64(delay.seconds))),
             ])

@@ -28,7 +28,7 @@ package final class EventHub: Sendable {
         let line = line(event)
         for (id, stream) in streams where !stream.push(line) {
             remove(id)
-            stream.finish(last: self.line(DaemonEvent("stream.overflow", [
+            stream.finish(last: self.line(DaemonEvent(.streamOverflow, [
                 ("why", .string("this client fell \(backlog) events behind; reconnect to go on")),
             ])))
         }

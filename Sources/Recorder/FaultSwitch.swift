@@ -1,18 +1,26 @@
 import EdgeCore
 import EdgeSystem
 
-/// Test-only fault switches, read from the environment at start; none is set in
-/// production, and the daemon logs a warning when one is.
+/// Test-only fault switches, compiled only into builds with `EDGE_FAULTS` defined: every
+/// debug build (the tests) and the QEMU board's (`Tools/board.d/image.sh`), never a field
+/// release. Read once, at start; the daemon logs a warning when one is set.
 ///
 /// `EDGE_FAULT_HANG_CAPTURE_AFTER=SECONDS`: that long after a camera's source opened, its
 /// capture loop hangs for good inside `nextFrame` (ignoring even a stop), as a wedged
 /// driver would. The board uses it to prove the watchdog resets a stuck gateway.
 package enum FaultSwitch {
-    package static var hangCaptureAfter: Duration? {
-        guard let text = getenv("EDGE_FAULT_HANG_CAPTURE_AFTER").map({ String(cString: $0) }), let seconds = Int(text),
-            seconds >= 0
+    #if EDGE_FAULTS
+    package static let hangCaptureAfter: Duration? = {
+        guard let text = getenv("EDGE_FAULT_HANG_CAPTURE_AFTER").map({ String(cString: $0) }),
+            let seconds = Int(plainDecimal: text)
         else { return nil }
         return .seconds(seconds)
+    }()
+
+    /// `make`'s sources, hanging `hangCaptureAfter` after their first open when it is set.
+    static func wrap(_ make: @escaping @Sendable () -> any FrameSource, time: any TimeSource) -> @Sendable () -> any FrameSource {
+        guard let after = hangCaptureAfter else { return make }
+        return { HangingSource(make(), after: after, time: time) }
     }
 
     /// A source that hangs `after` its first open.
@@ -45,4 +53,12 @@ package enum FaultSwitch {
 
         func close() { inner.close() }
     }
+    #else
+    /// A field build has no fault switch.
+    package static let hangCaptureAfter: Duration? = nil
+
+    static func wrap(_ make: @escaping @Sendable () -> any FrameSource, time: any TimeSource) -> @Sendable () -> any FrameSource {
+        make
+    }
+    #endif
 }

@@ -19,24 +19,24 @@ package final class RecorderMetrics: Sendable {
     package func observe(_ event: DaemonEvent) {
         let camera = event.string("camera").map { [("camera", $0)] } ?? []
         let destination = event.string("destination").map { [("destination", $0)] } ?? []
-        switch event.name {
-        case "segment.sealed":
+        switch event.kind {
+        case .segmentSealed:
             count("edge_segments_sealed_total", camera)
             count("edge_segment_bytes_total", camera, by: event.integer("bytes") ?? 0)
-        case "segment.uploaded":
+        case .segmentUploaded:
             count("edge_segments_uploaded_total", destination)
             count("edge_uploaded_bytes_total", destination, by: event.integer("bytes") ?? 0)
-        case "upload.failed", "upload.refused", "upload.conflict":
+        case .uploadFailed, .uploadRefused, .uploadConflict:
             count("edge_upload_errors_total", destination + [("kind", String(event.name.dropFirst("upload.".count)))])
-        case "segment.evicted":
+        case .segmentEvicted:
             let sent = event.fields.contains { $0.0 == "uploaded" && $0.1 == .bool(true) }
             count(sent ? "edge_segments_evicted_total" : "edge_segments_evicted_unsent_total", camera)
-        case "camera.lost": count("edge_camera_lost_total", camera)
-        case "ring.fault": count("edge_ring_faults_total")
-        case "clock.stepped": count("edge_clock_steps_total")
-        case "watchdog.stuck": count("edge_watchdog_stuck_total")
-        case "config.applied": count("edge_config_applied_total")
-        case "config.rolled-back": count("edge_config_rolled_back_total")
+        case .cameraLost: count("edge_camera_lost_total", camera)
+        case .ringFault: count("edge_ring_faults_total")
+        case .clockStepped: count("edge_clock_steps_total")
+        case .watchdogStuck: count("edge_watchdog_stuck_total")
+        case .configApplied: count("edge_config_applied_total")
+        case .configRolledBack: count("edge_config_rolled_back_total")
         default: break
         }
     }

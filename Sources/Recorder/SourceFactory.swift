@@ -17,10 +17,7 @@ public struct SourceFactory: Sendable {
     }
 
     public func maker(for camera: CameraConfiguration) -> @Sendable () -> any FrameSource {
-        let make = plainMaker(for: camera)
-        guard let after = FaultSwitch.hangCaptureAfter else { return make }
-        let time = self.time
-        return { FaultSwitch.HangingSource(make(), after: after, time: time) }
+        FaultSwitch.wrap(plainMaker(for: camera), time: time)
     }
 
     private func plainMaker(for camera: CameraConfiguration) -> @Sendable () -> any FrameSource {

@@ -44,12 +44,12 @@ package final class UplinkTracker: Sendable {
         state.withLock { all in
             var d = all[name] ?? Destination()
             d.lastActivity = now
-            switch event.name {
-            case "segment.uploaded":
+            switch event.kind {
+            case .segmentUploaded:
                 d.lastUploadAt = wall
                 d.recent.append((now, event.integer("bytes") ?? 0))
                 d.recent.removeAll { now - $0.at > Self.rateWindow }
-            case "upload.failed", "upload.refused", "upload.conflict":
+            case .uploadFailed, .uploadRefused, .uploadConflict:
                 d.lastError = event.string("why")
                 d.lastErrorAt = wall
                 d.errors += 1

@@ -55,11 +55,16 @@ extension EdgeCentre {
         @Option(help: "Seconds a connection may stay open with no request in progress.")
         var idleSeconds = 60
 
+        #if EDGE_FAULTS
+        // Fault tests only (debug builds): never in a field release.
         @Option(
             help: .init(
                 "Fault tests only: answer STATUS to PERCENT % of upload requests, e.g. 500:20,429:10.",
                 visibility: .hidden))
         var injectRefusals: String?
+        #else
+        let injectRefusals: String? = nil
+        #endif
 
         func validate() throws {
             guard Self.split(listen) != nil else {

@@ -30,7 +30,7 @@ import TestSupport
     @Test func linesCarryTimeNameAndFields() async throws {
         let hub = EventHub(time: ManualTime(), maxClients: 2, backlog: 10)
         let stream = try #require(hub.subscribe())
-        hub.publish(DaemonEvent("segment.sealed", [("camera", .string("gate")), ("sequence", .number("7"))]))
+        hub.publish(DaemonEvent(.segmentSealed, [("camera", .string("gate")), ("sequence", .number("7"))]))
         let line = try #require(await stream.next())
         let event = try JSONParser.parse(Array(line.dropLast()))
         #expect(event["event"] == .string("segment.sealed"))
@@ -41,7 +41,7 @@ import TestSupport
     @Test func aSlowListenerIsToldAndDropped() async throws {
         let hub = EventHub(time: ManualTime(), maxClients: 4, backlog: 2)
         let slow = try #require(hub.subscribe())
-        for n in 1...3 { hub.publish(DaemonEvent("tick", [("n", .number(String(n)))])) }
+        for n in 1...3 { hub.publish(DaemonEvent(.clockStepped, [("n", .number(String(n)))])) }
         #expect(hub.clientCount == 0)
         var lines: [String] = []
         while let line = await slow.next() { lines.append(String(decoding: line, as: UTF8.self)) }
@@ -90,10 +90,10 @@ import TestSupport
 
     @Test func eventsBumpTheirCounters() {
         let metrics = RecorderMetrics()
-        metrics.observe(DaemonEvent("segment.sealed", [("camera", .string("gate")), ("bytes", .number("1000"))]))
-        metrics.observe(DaemonEvent("segment.sealed", [("camera", .string("gate")), ("bytes", .number("500"))]))
-        metrics.observe(DaemonEvent("segment.evicted", [("camera", .string("gate")), ("uploaded", .bool(false))]))
-        metrics.observe(DaemonEvent("upload.failed", [("destination", .string("centre")), ("why", .string("x"))]))
+        metrics.observe(DaemonEvent(.segmentSealed, [("camera", .string("gate")), ("bytes", .number("1000"))]))
+        metrics.observe(DaemonEvent(.segmentSealed, [("camera", .string("gate")), ("bytes", .number("500"))]))
+        metrics.observe(DaemonEvent(.segmentEvicted, [("camera", .string("gate")), ("uploaded", .bool(false))]))
+        metrics.observe(DaemonEvent(.uploadFailed, [("destination", .string("centre")), ("why", .string("x"))]))
         let text = metrics.text
         #expect(value(text, #"edge_segments_sealed_total{camera="gate"}"#) == "2")
         #expect(value(text, #"edge_segment_bytes_total{camera="gate"}"#) == "1500")
@@ -112,9 +112,9 @@ import TestSupport
     @Test func rateAndLastErrorComeFromEvents() {
         let time = ManualTime()
         let tracker = UplinkTracker(time: time)
-        tracker.observe(DaemonEvent("segment.uploaded", [("destination", .string("centre")), ("bytes", .number("6000000"))]))
+        tracker.observe(DaemonEvent(.segmentUploaded, [("destination", .string("centre")), ("bytes", .number("6000000"))]))
         #expect(tracker.rate("centre") == 100_000)
-        tracker.observe(DaemonEvent("upload.failed", [("destination", .string("centre")), ("why", .string("connect: refused"))]))
+        tracker.observe(DaemonEvent(.uploadFailed, [("destination", .string("centre")), ("why", .string("connect: refused"))]))
         #expect(tracker.destination("centre").lastError == "connect: refused")
         time.advance(by: .seconds(61))
         #expect(tracker.rate("centre") == 0)

@@ -8,7 +8,8 @@
 build_static() {
     local log
     log=$(mktemp)
-    if ! swift build -c release --scratch-path .build-board --product "$1" --static-swift-stdlib >"$log" 2>&1; then
+    # -DEDGE_FAULTS: the board's builds carry the test-only fault switches (Board/README.md).
+    if ! swift build -c release --scratch-path .build-board --product "$1" --static-swift-stdlib -Xswiftc -DEDGE_FAULTS >"$log" 2>&1; then
         grep -E "error:" "$log" | sort -u >&2 || tail -n 30 "$log" >&2
         rm -f "$log"
         echo "FAIL: board: the static build of $1 failed" >&2
