@@ -186,6 +186,7 @@ let package = Package(
         .testTarget(name: "EdgeCoreTests", dependencies: ["TestSupport", "EdgeCore"]),
         .testTarget(name: "V4L2CaptureTests", dependencies: ["TestSupport", "V4L2Capture", "CV4L2", "EdgeCore", "EdgeSystem"]),
         .testTarget(name: "BitstreamTests", dependencies: ["TestSupport", "Bitstream"]),
+        .testTarget(name: "JPEGEncodingTests", dependencies: ["TestSupport", "JPEGEncoding", "EdgeCore", "EdgeSystem"]),
         .testTarget(name: "FrameSourcesTests", dependencies: ["TestSupport", "FrameSources"]),
         .testTarget(name: "MatroskaTests", dependencies: ["TestSupport", "Matroska", "Bitstream", "FrameSources"]),
         .testTarget(name: "SegmenterTests", dependencies: ["TestSupport", "Segmenter", "FrameSources", "EdgeSystem"]),

@@ -37,9 +37,8 @@ struct MatroskaWriterTests {
         #expect(zip(packets, packets.dropFirst()).allSatisfy { $0.pts < $1.pts })
     }
 
-    @Test("mkvinfo reads the structure")
+    @Test("mkvinfo reads the structure", .enabled(if: Tool.available("mkvinfo"), "needs mkvinfo (apt-get install mkvtoolnix)"))
     func mkvinfoReads() throws {
-        guard Tool.available("mkvinfo") else { return }
         let dir = try Fixtures.scratchDirectory("mkv")
         try MatroskaFiles.write(try MatroskaFiles.clip("clip-320x240-25fps.h264", .h264), to: dir + "/a.mkv")
         let info = try Tool.run("mkvinfo", [dir + "/a.mkv"])

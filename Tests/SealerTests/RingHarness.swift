@@ -169,10 +169,3 @@ func decrypt(_ path: String, with identity: AgeIdentity, salvage: Bool = false) 
     let result = try AgeReader(identities: [identity]).decrypt(fileDescriptor: file.rawValue, to: sink, salvage: salvage)
     return (sink.bytes, result)
 }
-
-/// Whether `name` is installed; if not, says which checks are skipped.
-func installed(_ name: String, for checks: String) -> Bool {
-    if Tool.available(name) { return true }
-    print("SegmentRingTests: \(name) is not installed (apt-get install \(name == "ffprobe" ? "ffmpeg" : name)): skipping \(checks)")
-    return false
-}

@@ -34,7 +34,6 @@ struct CutSegment {
     /// Checks that `salvaged` (Matroska) holds exactly the frames wholly inside it, decoded
     /// as the whole segment decodes them.
     func expectDecodes(_ salvaged: String) throws {
-        guard installed("ffprobe", for: "decoding the salvaged Matroska") else { return }
         let plaintext = "\(h.state)/whole.mkv"
         try Fixtures.write(try decrypt(whole, with: h.identities[0]).plaintext, to: plaintext)
         let size = try FileSystem.size(salvaged)
@@ -57,7 +56,7 @@ struct CutSegment {
 struct SalvageTests {
     static let salvagedBytes = Int64(CutSegment.wholeChunks * AgeFile.chunkSize)
 
-    @Test("AgeReader keeps the authenticated chunks, and they play")
+    @Test("AgeReader keeps the authenticated chunks, and they play", .enabled(if: Tool.available("ffprobe"), "needs ffprobe (apt-get install ffmpeg)"))
     func readerSalvages() throws {
         let s = try CutSegment()
         #expect(throws: (any Error).self) { try decrypt(s.cut, with: s.h.identities[0]) }
@@ -70,7 +69,9 @@ struct SalvageTests {
         try s.expectDecodes(salvaged)
     }
 
-    @Test("edge-centre decrypt --salvage writes the authenticated chunks and exits 2")
+    @Test(
+        "edge-centre decrypt --salvage writes the authenticated chunks and exits 2",
+        .enabled(if: Tool.available("ffprobe"), "needs ffprobe (apt-get install ffmpeg)"))
     func edgeCentreSalvages() throws {
         guard FileSystem.exists(edgeCentre) else {
             try Test.cancel("no edge-centre at \(edgeCentre): build it with `swift build --scratch-path .build-ring --product edge-centre`")

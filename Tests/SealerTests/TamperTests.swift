@@ -48,7 +48,10 @@ enum Tamper: String, CaseIterable, Sendable {
 
 @Suite("Tampering is detected")
 struct TamperTests {
-    @Test("one changed byte breaks the chain, with the right finding", arguments: Tamper.allCases)
+    @Test(
+        "one changed byte breaks the chain, with the right finding",
+        .enabled(if: Tool.available("age") && Tool.available("minisign"), "needs the age and minisign CLIs"),
+        arguments: Tamper.allCases)
     func changedByteIsFound(_ tamper: Tamper) throws {
         let h = try RingHarness("clip-320x240-25fps.mjpeg", .mjpeg)
         try h.record(130)
@@ -62,12 +65,12 @@ struct TamperTests {
         // its successor names.
         let others = report.findings.filter { $0.kind.isFailure && $0.kind != tamper.expected }
         #expect(others.map(\.kind) == (tamper == .manifest ? [.chainBroken] : []), "\(report.findings)")
-        if tamper == .segment, installed("age", for: "the age CLI's refusal of a changed segment") {
+        if tamper == .segment {
             let segment = "\(h.directory)/\(try h.segments()[1].file)"
             let age = try Tool.run("age", ["-d", "-i", try h.keyFiles()[0], "-o", "\(h.state)/tampered.mkv", segment])
             #expect(age.status != 0)
         }
-        if tamper != .segment, installed("minisign", for: "the minisign CLI's refusal of a changed manifest") {
+        if tamper != .segment {
             let manifest = "\(h.directory)/\(try h.manifests()[1].file)"
             #expect(try Tool.run("minisign", ["-Vm", manifest, "-P", h.key.publicKey.base64]).status != 0)
         }

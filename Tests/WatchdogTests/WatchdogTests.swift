@@ -22,12 +22,20 @@ import TestSupport
         let problem = Mutex<String?>(nil)
     }
 
-    func runner(_ board: HealthBoard, _ device: FakeDevice, notifier: SystemdNotifier = SystemdNotifier(environment: [:]))
-        throws -> WatchdogRunner
-    {
+    /// The runner's looks at the board, counted: what a negative check waits on.
+    final class Looks: Sendable {
+        let count = Mutex(0)
+        var value: Int { count.withLock { $0 } }
+    }
+
+    func runner(
+        _ board: HealthBoard, _ device: FakeDevice, notifier: SystemdNotifier = SystemdNotifier(environment: [:]),
+        looks: Looks = Looks()
+    ) throws -> WatchdogRunner {
         try WatchdogRunner(
             board: board, device: device, notifier: notifier, time: SystemTime(), period: .milliseconds(20),
-            isReady: { true }, statusLine: { "recording 1/1 cameras" }, log: { _, _ in })
+            isReady: { true }, statusLine: { "recording 1/1 cameras" }, log: { _, _ in },
+            observe: { change in if case .tick = change { looks.count.withLock { $0 += 1 } } })
     }
 
     func waitUntil(_ condition: () -> Bool) {
@@ -39,14 +47,18 @@ import TestSupport
         let flag = Switch()
         board.add("camera gate") { _ in flag.problem.withLock { $0 } }
         let device = FakeDevice()
-        let r = try runner(board, device)
+        let looks = Looks()
+        let r = try runner(board, device, looks: looks)
         r.start()
         waitUntil { device.kicks.withLock { $0 } >= 3 }
         #expect(device.kicks.withLock { $0 } >= 3)
         flag.problem.withLock { $0 = "no frame for 21 s while streaming" }
         waitUntil { !r.snapshot.healthy }
         let stuckAt = device.kicks.withLock { $0 }
-        usleep(200_000)
+        // Ten more looks at the (unhealthy) board, however long the machine takes: no kick.
+        let looked = looks.value
+        waitUntil { looks.value >= looked + 10 }
+        #expect(looks.value >= looked + 10)
         #expect(device.kicks.withLock { $0 } <= stuckAt + 1)
         #expect(r.snapshot.problems == ["camera gate: no frame for 21 s while streaming"])
         flag.problem.withLock { $0 = nil }
