@@ -28,6 +28,8 @@ let package = Package(
         // The daemon's /metrics: swift-metrics' API, rendered as Prometheus text.
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Deque for the frame buffer and streamed answers (already part of SwiftNIO's graph).
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         // Thin C targets: headers and static inline shims only.
@@ -54,7 +56,9 @@ let package = Package(
         // The one module over libcrypto for digests, randomness and OpenSSL's errors, with
         // the strict base64 and hex codecs: every other module hashes through it.
         .target(name: "EdgeCrypto", dependencies: ["COpenSSL", "EdgeSystem"]),
-        .target(name: "EdgeCore", dependencies: ["EdgeSystem"]),
+        .target(
+            name: "EdgeCore",
+            dependencies: ["EdgeSystem", .product(name: "DequeModule", package: "swift-collections")]),
         .target(name: "JPEGEncoding", dependencies: ["CTurboJPEG", "EdgeCore"]),
         .target(name: "V4L2Capture", dependencies: ["CV4L2", "EdgeCore", "EdgeSystem", "JPEGEncoding", "Bitstream"]),
         .target(name: "Bitstream", dependencies: ["EdgeCore"]),
@@ -89,6 +93,7 @@ let package = Package(
             name: "ControlSocket",
             dependencies: [
                 "EdgeSystem", "EdgeJSON",
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

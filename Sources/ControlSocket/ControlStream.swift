@@ -1,3 +1,4 @@
+import DequeModule
 import Synchronization
 
 /// A response body written piece by piece for as long as the client listens (the event
@@ -5,7 +6,7 @@ import Synchronization
 /// that reads too slowly overflows it, and its stream ends with the producer's last words.
 public final class ControlStream: Sendable {
     private struct State {
-        var chunks: [[UInt8]] = []
+        var chunks: Deque<[UInt8]> = []
         var finished = false
         var cancelled = false
         var waiter: CheckedContinuation<[UInt8]?, Never>?

@@ -1,3 +1,4 @@
+import DequeModule
 import Synchronization
 
 /// The bounded hand-off from a capture thread to async code.
@@ -7,7 +8,7 @@ import Synchronization
 /// `interrupted`) are never dropped; they come at most once per reopen attempt.
 public final class FrameBuffer: Sendable {
     struct State {
-        var queue: [CaptureEvent] = []
+        var queue: Deque<CaptureEvent> = []
         var frames = 0
         var waiter: CheckedContinuation<CaptureEvent?, Never>?
         var finished = false
