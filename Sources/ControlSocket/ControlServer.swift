@@ -89,7 +89,7 @@ public final class ControlServer: Sendable {
         } catch {
             try? group.syncShutdownGracefully()
             executor.shutdown()
-            throw ControlSocketError("cannot listen on \(path): \(error)")
+            throw ControlSocketError("cannot listen on \(path): \(error)", cause: error)
         }
         if configuration.tcp {
             return ControlServer(configuration: configuration, group: group, executor: executor, channel: channel, clients: clients)
@@ -194,7 +194,18 @@ final class ClientLimitHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 }
 
-public struct ControlSocketError: Error, Sendable, CustomStringConvertible {
-    public let description: String
-    init(_ description: String) { self.description = description }
+public struct ControlSocketError: EdgeError {
+    public let message: String
+    public let cause: (any Error & Sendable)?
+    public let location: SourceLocation
+
+    init(_ message: String, cause: (any Error & Sendable)? = nil, file: String = #fileID, line: Int = #line) {
+        self.message = message
+        self.cause = cause
+        location = SourceLocation(file: file, line: line)
+    }
+
+    public var description: String { message }
+    /// A busy or vanished path may free up; a wrong one will not.
+    public var isRetryable: Bool { (cause as? SystemError)?.isTransient ?? false }
 }

@@ -21,7 +21,7 @@ public protocol FrameSource: AnyObject {
 }
 
 /// Why a source stopped delivering frames, for logs and for the gap it leaves.
-public struct SourceFailure: Error, Sendable, CustomStringConvertible {
+public struct SourceFailure: EdgeError {
     public enum Kind: String, Sendable {
         /// The device vanished or reported an error (unplugged, ENODEV, EIO).
         case lost = "camera-lost"
@@ -33,10 +33,20 @@ public struct SourceFailure: Error, Sendable, CustomStringConvertible {
     public var kind: Kind
     /// What happened and what to do about it, for a technician.
     public var message: String
+    /// The failed call below (a `SystemError` with its errno), when there was one.
+    public var cause: (any Error & Sendable)?
+    public var location: SourceLocation
 
-    public init(_ kind: Kind, _ message: String) {
+    public init(
+        _ kind: Kind, _ message: String, cause: (any Error & Sendable)? = nil, file: String = #fileID, line: Int = #line
+    ) {
         self.kind = kind
         self.message = message
+        self.cause = cause
+        location = SourceLocation(file: file, line: line)
     }
     public var description: String { message }
+    /// A camera lost or stalled comes back by itself (the pump reopens it); an unusable one
+    /// needs its config or its device fixed.
+    public var isRetryable: Bool { kind != .unusable }
 }

@@ -92,7 +92,7 @@ public final class CurlTransport: Transport {
         case .file(let path, let offset, let length)?:
             do {
                 context.file = try FileDescriptor.open(path, O_RDONLY)
-            } catch { throw UplinkError(.storage, "cannot open \(path): \(error)") }
+            } catch { throw UplinkError(.storage, "cannot open \(path): \(error)", cause: error) }
             context.position = offset
             try upload(length: length, context, opaque)
         }
@@ -150,7 +150,7 @@ final class TransferContext {
             if got <= 0 {
                 readFailure = got == 0
                     ? UplinkError(.storage, "\(file.subject) ended at byte \(position), before the size in its manifest")
-                    : UplinkError(.storage, "\(SystemError(code: errno, call: "pread", subject: file.subject))")
+                    : UplinkError(.storage, "\(SystemError(code: errno, call: "pread", subject: file.subject))", cause: SystemError(code: errno, call: "pread", subject: file.subject))
                 return Int(edge_CURL_READFUNC_ABORT)
             }
         } else {

@@ -84,7 +84,7 @@ final class DestinationUploader: Sendable {
         }
         if scanDue {
             do { try queue.refresh() } catch {
-                return fail(nil, UplinkError(.storage, "cannot list the ring: \(error)"))
+                return fail(nil, UplinkError(.storage, "cannot list the ring: \(error)", cause: error))
             }
         }
         guard let (item, _) = queue.next() else { return .wait(now + Self.rescanInterval) }
@@ -109,7 +109,7 @@ final class DestinationUploader: Sendable {
             }
             let path = "\(directory)/\(item.stem).mkv.age"
             let size: Int64
-            do { size = try FileSystem.size(path) } catch { throw UplinkError(.storage, "cannot read \(path): \(error)") }
+            do { size = try FileSystem.size(path) } catch { throw UplinkError(.storage, "cannot read \(path): \(error)", cause: error) }
             var progress = queue.progress(of: item)
             if progress.needsHead {
                 let head = try transport.head(url, headers: [], control: control(item, total: 0, meter: TransferMeter()))
@@ -250,7 +250,7 @@ final class DestinationUploader: Sendable {
 
     private func read(_ path: String, limit: Int) throws(UplinkError) -> [UInt8] {
         do { return try FileSystem.readFile(path, limit: limit) } catch {
-            throw UplinkError(.storage, "cannot read \(path): \(error)")
+            throw UplinkError(.storage, "cannot read \(path): \(error)", cause: error)
         }
     }
 

@@ -1,8 +1,9 @@
 internal import CCurl
+import EdgeSystem
 
 /// What went wrong while uploading. `retryable` is decided here, where the error is made:
 /// a network fault or a busy centre is retried with back-off; a refusal is not.
-public struct UplinkError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct UplinkError: EdgeError, Equatable {
     public enum Code: Sendable, Equatable {
         /// The connection failed, timed out or was cut (DNS, TCP, a 4G drop).
         case network
@@ -24,15 +25,28 @@ public struct UplinkError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
     /// The `CURLcode`, when libcurl made the error.
     public var curlCode: Int32?
+    /// What the error came from below (a `SystemError` reading the ring, …).
+    public var cause: (any Error & Sendable)?
+    public var location: SourceLocation
 
-    public init(_ code: Code, _ message: String, curlCode: Int32? = nil) {
+    public init(
+        _ code: Code, _ message: String, curlCode: Int32? = nil, cause: (any Error & Sendable)? = nil,
+        file: String = #fileID, line: Int = #line
+    ) {
         self.code = code
         self.message = message
         self.curlCode = curlCode
+        self.cause = cause
+        location = SourceLocation(file: file, line: line)
     }
 
     public var retryable: Bool { code != .stopped }
+    public var isRetryable: Bool { retryable }
     public var description: String { message }
+
+    public static func == (a: UplinkError, b: UplinkError) -> Bool {
+        a.code == b.code && a.message == b.message && a.curlCode == b.curlCode
+    }
 
     /// The one way a libcurl failure becomes an error: the `CURLcode`, libcurl's text for
     /// it, and the detail libcurl wrote into the `CURLOPT_ERRORBUFFER`.

@@ -5,6 +5,12 @@ extension SourceFailure {
     /// A failed system call on camera `device`, in words a technician can act on. Whether
     /// retrying can help is decided here, from the errno.
     static func v4l2(_ error: SystemError, device: String) -> SourceFailure {
+        var failure = describe(error, device: device)
+        failure.cause = error
+        return failure
+    }
+
+    private static func describe(_ error: SystemError, device: String) -> SourceFailure {
         let code = "(\(error.name))"
         switch error.code {
         case ENOENT:
