@@ -30,6 +30,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         // Deque for the frame buffer and streamed answers (already part of SwiftNIO's graph).
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        // HTTP types and their NIO codec, as Hummingbird hands requests over (centre side only).
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
     ],
     targets: [
         // Thin C targets: headers and static inline shims only.
@@ -63,8 +66,8 @@ let package = Package(
         .target(name: "V4L2Capture", dependencies: ["CV4L2", "EdgeCore", "EdgeSystem", "JPEGEncoding", "Bitstream"]),
         .target(name: "Bitstream", dependencies: ["EdgeCore"]),
         .target(name: "FrameSources", dependencies: ["EdgeCore", "EdgeSystem", "JPEGEncoding", "Bitstream"]),
-        .target(name: "Matroska", dependencies: ["EdgeCore", "Bitstream"]),
-        .target(name: "Segmenter", dependencies: ["EdgeCore", "EdgeSystem", "Matroska"]),
+        .target(name: "Matroska", dependencies: ["EdgeCore", "EdgeSystem"]),
+        .target(name: "Segmenter", dependencies: ["Bitstream", "EdgeCore", "EdgeSystem", "Matroska"]),
         .target(name: "RecorderConfig", dependencies: ["EdgeJSON", "EdgeCore", "EdgeSystem", "AgeKeys"]),
         // age recipients (`age1…`) and age's errors, with no libcrypto: what a config names.
         .target(name: "AgeKeys", dependencies: ["EdgeSystem"]),
@@ -129,8 +132,8 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "ControlClient", "ControlRoutes", "ControlSocket", "Custody", "DeviceIdentity", "EdgeCore", "EdgeSystem",
-                "Recorder", "RecorderConfig", "SegmentRing", "Sealer", "Uplink", "Watchdog",
+                "ControlAudit", "ControlClient", "ControlRoutes", "ControlSocket", "Custody", "DeviceIdentity", "EdgeCore",
+                "EdgeSystem", "Recorder", "RecorderConfig", "SegmentRing", "Sealer", "Segmenter", "Uplink", "Watchdog",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
@@ -147,6 +150,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
@@ -157,7 +162,6 @@ let package = Package(
                 "Daemon", "Recorder", "RecorderConfig", "V4L2Capture", "EdgeCore", "EdgeSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .executableTarget(
             name: "edgectl",
@@ -188,21 +192,22 @@ let package = Package(
         .testTarget(name: "EdgeSystemTests", dependencies: ["TestSupport", "EdgeSystem"]),
         .testTarget(name: "EdgeJSONTests", dependencies: ["TestSupport", "EdgeJSON"]),
         .testTarget(name: "EdgeCryptoTests", dependencies: ["EdgeCrypto", "COpenSSL"]),
-        .testTarget(name: "EdgeCoreTests", dependencies: ["TestSupport", "EdgeCore"]),
+        .testTarget(name: "EdgeCoreTests", dependencies: ["TestSupport", "EdgeCore", "EdgeSystem"]),
         .testTarget(name: "V4L2CaptureTests", dependencies: ["TestSupport", "V4L2Capture", "CV4L2", "EdgeCore", "EdgeSystem"]),
-        .testTarget(name: "BitstreamTests", dependencies: ["TestSupport", "Bitstream"]),
+        .testTarget(name: "BitstreamTests", dependencies: ["TestSupport", "Bitstream", "EdgeCore"]),
         .testTarget(name: "JPEGEncodingTests", dependencies: ["TestSupport", "JPEGEncoding", "EdgeCore", "EdgeSystem"]),
-        .testTarget(name: "FrameSourcesTests", dependencies: ["TestSupport", "FrameSources"]),
-        .testTarget(name: "MatroskaTests", dependencies: ["TestSupport", "Matroska", "Bitstream", "FrameSources"]),
-        .testTarget(name: "SegmenterTests", dependencies: ["TestSupport", "Segmenter", "FrameSources", "EdgeSystem"]),
-        .testTarget(name: "RecorderConfigTests", dependencies: ["TestSupport", "RecorderConfig", "AgeEncryption"]),
+        .testTarget(name: "FrameSourcesTests", dependencies: ["TestSupport", "FrameSources", "EdgeCore", "EdgeSystem"]),
+        .testTarget(name: "MatroskaTests", dependencies: ["TestSupport", "Matroska", "Bitstream", "EdgeCore", "EdgeSystem"]),
+        .testTarget(name: "SegmenterTests", dependencies: ["TestSupport", "Segmenter", "FrameSources", "EdgeCore", "EdgeSystem"]),
+        .testTarget(
+            name: "RecorderConfigTests", dependencies: ["TestSupport", "RecorderConfig", "AgeEncryption", "EdgeCore", "EdgeJSON"]),
         .testTarget(
             name: "AgeEncryptionTests", dependencies: ["AgeEncryption", "EdgeCore", "EdgeCrypto", "EdgeSystem"],
             exclude: ["Vectors"]),
         .testTarget(name: "DeviceIdentityTests", dependencies: ["DeviceIdentity", "EdgeSystem"]),
         .testTarget(
             name: "CustodyTests",
-            dependencies: ["TestSupport", "Custody", "DeviceIdentity", "AgeEncryption", "EdgeSystem"]),
+            dependencies: ["TestSupport", "Custody", "DeviceIdentity", "AgeEncryption", "EdgeJSON", "EdgeSystem"]),
         .testTarget(
             name: "SegmentRingTests",
             dependencies: [
@@ -213,13 +218,15 @@ let package = Package(
             name: "SealerTests",
             dependencies: [
                 "TestSupport", "Sealer", "SegmentRing", "Segmenter", "FrameSources", "Custody", "DeviceIdentity", "AgeEncryption",
-                "EdgeCrypto", "EdgeSystem", "EdgeCore",
+                "EdgeSystem", "EdgeCore",
             ]),
         .testTarget(
             name: "CentreReceiverTests",
             dependencies: [
                 "TestSupport", "CentreReceiver", "Custody", "DeviceIdentity", "EdgeSystem", "COpenSSL",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]),
         .testTarget(
             name: "ControlSocketTests", dependencies: ["TestSupport", "ControlSocket", "ControlClient", "EdgeJSON", "EdgeSystem"]),
