@@ -2,40 +2,26 @@ import EdgeCrypto
 import EdgeSystem
 
 /// Why the device key could not be loaded, made or used.
-public struct DeviceIdentityError: EdgeError, Equatable {
-    public enum Code: Sendable, Equatable {
-        /// Reading or writing the key file failed (see `message` for the call and errno).
-        case storage
-        /// The key file exists but does not hold an Ed25519 private key.
-        case malformedKeyFile
-        /// A minisign public key or signature text did not parse.
-        case malformedMinisign
-        /// A trusted comment would break the signature file (it holds a line break).
-        case invalidComment
-        /// libcrypto refused an operation that should not fail.
-        case crypto
-    }
+public typealias DeviceIdentityError = CodedError<DeviceIdentityErrorCode>
 
-    public var code: Code
-    public var message: String
-    public var cause: (any Error & Sendable)?
-    public var location: SourceLocation
+/// The codes of `DeviceIdentityError`.
+public enum DeviceIdentityErrorCode: ErrorCode {
+    /// Reading or writing the key file failed (see `message` for the call and errno).
+    case storage
+    /// The key file exists but does not hold an Ed25519 private key.
+    case malformedKeyFile
+    /// A minisign public key or signature text did not parse.
+    case malformedMinisign
+    /// A trusted comment would break the signature file (it holds a line break).
+    case invalidComment
+    /// libcrypto refused an operation that should not fail.
+    case crypto
 
-    public init(
-        _ code: Code, _ message: String, cause: (any Error & Sendable)? = nil, file: String = #fileID, line: Int = #line
-    ) {
-        self.code = code
-        self.message = message
-        self.cause = cause
-        location = SourceLocation(file: file, line: line)
-    }
+    public static var domain: String { "device identity" }
+    public func isRetryable(cause: (any Error & Sendable)?) -> Bool { self == .storage && Self.transientStorage(cause) }
+}
 
-    public var description: String { "device identity: \(message)" }
-
-    public var isRetryable: Bool { code == .storage && (cause as? SystemError)?.isTransient == true }
-
-    public static func == (a: DeviceIdentityError, b: DeviceIdentityError) -> Bool { a.code == b.code && a.message == b.message }
-
+extension CodedError where Code == DeviceIdentityErrorCode {
     static func storage(_ error: SystemError, _ hint: String = "", file: String = #fileID, line: Int = #line) -> DeviceIdentityError {
         DeviceIdentityError(.storage, "\(error)" + (hint.isEmpty ? "" : "; \(hint)"), cause: error, file: file, line: line)
     }
@@ -49,3 +35,4 @@ public struct DeviceIdentityError: EdgeError, Equatable {
         DeviceIdentityError(.crypto, error.message, cause: error, file: error.location.file, line: error.location.line)
     }
 }
+

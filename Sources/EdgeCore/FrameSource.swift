@@ -21,32 +21,23 @@ public protocol FrameSource: AnyObject {
 }
 
 /// Why a source stopped delivering frames, for logs and for the gap it leaves.
-public struct SourceFailure: EdgeError {
-    public enum Kind: String, Sendable {
-        /// The device vanished or reported an error (unplugged, ENODEV, EIO).
-        case lost = "camera-lost"
-        /// No frame arrived for longer than the stall timeout.
-        case stalled = "camera-stalled"
-        /// The device or file cannot work as configured; retrying will not help.
-        case unusable = "camera-unusable"
-    }
-    public var kind: Kind
-    /// What happened and what to do about it, for a technician.
-    public var message: String
-    /// The failed call below (a `SystemError` with its errno), when there was one.
-    public var cause: (any Error & Sendable)?
-    public var location: SourceLocation
+public typealias SourceFailure = CodedError<SourceFailureKind>
 
-    public init(
-        _ kind: Kind, _ message: String, cause: (any Error & Sendable)? = nil, file: String = #fileID, line: Int = #line
-    ) {
-        self.kind = kind
-        self.message = message
-        self.cause = cause
-        location = SourceLocation(file: file, line: line)
-    }
-    public var description: String { message }
+/// The kinds of `SourceFailure`; their raw values name the gap a failure leaves.
+public enum SourceFailureKind: String, ErrorCode {
+    /// The device vanished or reported an error (unplugged, ENODEV, EIO).
+    case lost = "camera-lost"
+    /// No frame arrived for longer than the stall timeout.
+    case stalled = "camera-stalled"
+    /// The device or file cannot work as configured; retrying will not help.
+    case unusable = "camera-unusable"
+
+    public static var domain: String { "" }
     /// A camera lost or stalled comes back by itself (the pump reopens it); an unusable one
     /// needs its config or its device fixed.
-    public var isRetryable: Bool { kind != .unusable }
+    public func isRetryable(cause: (any Error & Sendable)?) -> Bool { self != .unusable }
+}
+
+extension CodedError where Code == SourceFailureKind {
+    public var kind: SourceFailureKind { code }
 }

@@ -86,7 +86,7 @@ public final class SealedSegmentStore: SegmentStore {
             store: self, directory: directory, stem: stem, sequence: sequence, start: start)
     }
 
-    public func recordGap(camera: String, cause: SourceFailure.Kind, from: MonotonicInstant, to: MonotonicInstant, detail: String) throws {
+    public func recordGap(camera: String, cause: SourceFailureKind, from: MonotonicInstant, to: MonotonicInstant, detail: String) throws {
         let directory = layout.directory(camera: camera)
         try FileSystem.makeDirectories(directory, mode: 0o750)
         let synced = clockSynced()

@@ -26,7 +26,7 @@ public final class FileSegmentStore: SegmentStore {
     }
 
     /// Plaintext segments carry no chain: the gap is only in the log.
-    public func recordGap(camera: String, cause: SourceFailure.Kind, from: MonotonicInstant, to: MonotonicInstant, detail: String) {}
+    public func recordGap(camera: String, cause: SourceFailureKind, from: MonotonicInstant, to: MonotonicInstant, detail: String) {}
 
     /// `00000042-20261129T143301Z.mkv`
     public static func name(sequence: UInt64, start: WallTime) -> String {

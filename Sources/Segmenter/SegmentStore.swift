@@ -9,7 +9,7 @@ public protocol SegmentStore: AnyObject {
     func beginSegment(_ opening: SegmentOpening) throws -> any SegmentOutput
 
     /// Records that `camera` recorded nothing from `from` to `to`, and why.
-    func recordGap(camera: String, cause: SourceFailure.Kind, from: MonotonicInstant, to: MonotonicInstant, detail: String) throws
+    func recordGap(camera: String, cause: SourceFailureKind, from: MonotonicInstant, to: MonotonicInstant, detail: String) throws
 }
 
 /// A segment being written: the Matroska writer writes into it.

@@ -22,9 +22,9 @@ public enum SegmenterEvent: Sendable {
     /// Frames thrown away because no segment can start before a keyframe.
     case skippedBeforeKeyframe(count: Int)
     /// The camera stopped delivering: the open segment was closed.
-    case lost(cause: SourceFailure.Kind, message: String, at: MonotonicInstant)
+    case lost(cause: SourceFailureKind, message: String, at: MonotonicInstant)
     /// The camera was away from `from` to `to`: nothing was recorded in between.
-    case gap(cause: SourceFailure.Kind, from: MonotonicInstant, to: MonotonicInstant)
+    case gap(cause: SourceFailureKind, from: MonotonicInstant, to: MonotonicInstant)
 }
 
 /// Turns one camera's capture events into Matroska segments: starts each on a keyframe,
@@ -40,7 +40,7 @@ public final class Segmenter {
     private var parameterSets = ParameterSets()
     private var open: OpenSegment?
     private var skipped = 0
-    private var lostSince: (cause: SourceFailure.Kind, message: String, at: MonotonicInstant)?
+    private var lostSince: (cause: SourceFailureKind, message: String, at: MonotonicInstant)?
 
     struct OpenSegment {
         var output: any SegmentOutput

@@ -76,7 +76,7 @@ struct AgeVector: CustomStringConvertible {
         case (_, .success):
             Issue.record("\(name) should fail (\(vector.expect)) but decrypted")
         case (let expect, .failure(let error)):
-            let codes: [String: AgeError.Code] = [
+            let codes: [String: AgeErrorCode] = [
                 "header failure": .header, "armor failure": .armor, "no match": .noMatchingIdentity,
                 "HMAC failure": .headerMAC, "payload failure": .payload,
             ]

@@ -44,7 +44,7 @@ import Testing
     final class UnusedStore: SegmentStore {
         struct Unexpected: Error {}
         func beginSegment(_ opening: SegmentOpening) throws -> any SegmentOutput { throw Unexpected() }
-        func recordGap(camera: String, cause: SourceFailure.Kind, from: MonotonicInstant, to: MonotonicInstant, detail: String) {}
+        func recordGap(camera: String, cause: SourceFailureKind, from: MonotonicInstant, to: MonotonicInstant, detail: String) {}
     }
 
     @Test func aRestartWaitsForTheInstanceItReplaces() async throws {

@@ -110,7 +110,7 @@ final class CountingStore: SegmentStore {
         return output
     }
 
-    func recordGap(camera: String, cause: SourceFailure.Kind, from: MonotonicInstant, to: MonotonicInstant, detail: String) throws {
+    func recordGap(camera: String, cause: SourceFailureKind, from: MonotonicInstant, to: MonotonicInstant, detail: String) throws {
         try inner.recordGap(camera: camera, cause: cause, from: from, to: to, detail: detail)
     }
 }

@@ -159,7 +159,7 @@ final class FailingStore: SegmentStore {
     var nextSequence: UInt64 = 0
     init(failAfterBytes: Int) { self.failAfterBytes = failAfterBytes }
 
-    func recordGap(camera: String, cause: SourceFailure.Kind, from: MonotonicInstant, to: MonotonicInstant, detail: String) {}
+    func recordGap(camera: String, cause: SourceFailureKind, from: MonotonicInstant, to: MonotonicInstant, detail: String) {}
 
     func beginSegment(_ opening: SegmentOpening) throws -> any SegmentOutput {
         defer { nextSequence += 1 }
