@@ -166,14 +166,14 @@ let package = Package(
         .executableTarget(
             name: "edgectl",
             dependencies: [
-                "RecorderConfig", "V4L2Capture", "EdgeSystem", "DeviceIdentity", "SegmentRing",
+                "RecorderConfig", "V4L2Capture", "EdgeCore", "EdgeSystem", "DeviceIdentity", "SegmentRing",
                 "ControlClient", "ControlAudit", "EdgeJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "edge-centre",
             dependencies: [
-                "Custody", "AgeEncryption", "DeviceIdentity", "EdgeSystem", "CentreReceiver",
+                "Custody", "AgeEncryption", "DeviceIdentity", "EdgeCore", "EdgeSystem", "CentreReceiver",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: faultSwitches),

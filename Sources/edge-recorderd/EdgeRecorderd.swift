@@ -1,4 +1,5 @@
 import ArgumentParser
+import EdgeCore
 import EdgeSystem
 import Logging
 import Daemon
@@ -14,7 +15,8 @@ struct EdgeRecorderd: AsyncParsableCommand {
             Runs every camera in the config until SIGTERM or SIGINT, which close each open \
             segment cleanly; SIGHUP is ignored (restart to apply a new config). An invalid \
             config exits with status 78 (EX_CONFIG) and touches nothing.
-            """)
+            """,
+        version: Firmware.version)
 
     @Option(name: .long, help: ArgumentHelp("The config file.", valueName: "FILE"))
     var config: String = RecorderConfiguration.defaultPath

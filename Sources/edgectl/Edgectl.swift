@@ -1,4 +1,5 @@
 import ArgumentParser
+import EdgeCore
 
 @main
 struct Edgectl: ParsableCommand {
@@ -9,6 +10,7 @@ struct Edgectl: ParsableCommand {
             Exit status: 0 success, 1 the check failed (or the daemon refused the request), \
             64 usage error, 69 the daemon is unreachable, 78 invalid config.
             """,
+        version: Firmware.version,
         subcommands: [Status.self, Cameras.self, Config.self, Events.self, Keys.self, Segments.self, Uplink.self])
 
     /// EX_UNAVAILABLE: the daemon's socket is missing, refused or silent.
