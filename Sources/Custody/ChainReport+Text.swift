@@ -14,12 +14,17 @@ extension ChainReport {
             lines += Self.wrap(
                 "camera \(camera.camera): \(camera.manifests) manifest(s), \(camera.segments) segment(s), "
                     + "\(camera.gaps) gap(s), \(span)", indent: "")
+            if let checkpoint = camera.checkpoint {
+                lines += Self.wrap(
+                    "complete up to checkpoint \(checkpoint.sequence) made \(Self.short(checkpoint.at))"
+                        + (camera.uncoveredNs > 0 ? "" : "; no time uncovered"), indent: "  ")
+            }
             for gap in gaps where gap.camera == camera.camera {
-                let seconds = Double(gap.end.monotonic.nanoseconds &- gap.start.monotonic.nanoseconds) / 1e9
+                let seconds = gap.start.distance(to: gap.end).map { Self.format($0.seconds) + " s" } ?? "across a reboot"
                 let detail = gap.detail.isEmpty ? "" : ": \(gap.detail)"
                 lines += Self.wrap(
                     "gap       \(gap.sequence) \(gap.cause.rawValue) \(Self.short(gap.start)) to "
-                        + "\(Self.short(gap.end)) (\(Self.format(seconds)) s)\(detail)", indent: "  ")
+                        + "\(Self.short(gap.end)) (\(seconds))\(detail)", indent: "  ")
             }
             for finding in findings where finding.camera == camera.camera {
                 let label = finding.kind.label.padding(to: 9)

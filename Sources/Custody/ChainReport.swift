@@ -11,6 +11,11 @@ public struct ChainReport: Sendable {
         public var gaps: Int
         public var firstSequence: UInt64?
         public var lastSequence: UInt64?
+        /// The checkpoint that anchors the camera's head, when there is a valid one.
+        public var checkpoint: Checkpoint?
+        /// Time between consecutive records that no record covers, in total (measurable
+        /// spans only).
+        public var uncoveredNs: Int64 = 0
     }
 
     public struct Gap: Sendable, Equatable {
@@ -29,31 +34,48 @@ public struct ChainReport: Sendable {
             case duplicateSequence = "duplicate-sequence"
             case chainBroken = "chain-broken"
             case malformedManifest = "malformed-manifest"
+            case misnamedManifest = "misnamed-manifest"
             // Signatures.
             case missingSignature = "missing-signature"
             case badSignature = "bad-signature"
             // Segment files.
             case missingFile = "missing-file"
             case ciphertextMismatch = "ciphertext-mismatch"
+            // The head and time.
+            case badCheckpoint = "bad-checkpoint"
+            case truncatedBelowCheckpoint = "truncated-below-checkpoint"
+            case timeHole = "time-hole"
             // Notices: reported, the chain stays intact.
             case truncated = "truncated"
             case sealedLate = "sealed-late"
             case clockStep = "clock-step"
-            /// The segment file is gone, and a signed evicted-unsent gap says why.
+            /// The segment file is gone, and a signed evicted-unsent record covers it.
             case evicted = "evicted"
+            /// The segment file is gone after a destination acknowledged it (ring only).
+            case evictedUploaded = "evicted-uploaded"
+            /// A span across boots with an unsynchronised clock: it cannot be measured.
+            case unmeasurableSpan = "unmeasurable-span"
+            /// No checkpoint: the head of the chain cannot be shown complete.
+            case noCheckpoint = "no-checkpoint"
 
-            public var isFailure: Bool { ![.truncated, .sealedLate, .clockStep, .evicted].contains(self) }
+            public var isFailure: Bool {
+                ![.truncated, .sealedLate, .clockStep, .evicted, .evictedUploaded, .unmeasurableSpan, .noCheckpoint].contains(self)
+            }
 
             /// The label of the text report.
             var label: String {
                 switch self {
-                case .missingSequence, .duplicateSequence, .chainBroken, .malformedManifest: "BREAK"
+                case .missingSequence, .duplicateSequence, .chainBroken, .malformedManifest, .misnamedManifest: "BREAK"
                 case .missingSignature, .badSignature: "SIGNATURE"
                 case .missingFile, .ciphertextMismatch: "MISMATCH"
+                case .badCheckpoint, .truncatedBelowCheckpoint: "HEAD"
+                case .timeHole: "TIME"
                 case .truncated: "truncated"
                 case .sealedLate: "late"
                 case .clockStep: "clock"
-                case .evicted: "evicted"
+                case .evicted, .evictedUploaded: "evicted"
+                case .unmeasurableSpan: "span"
+                case .noCheckpoint: "head"
                 }
             }
         }
@@ -70,9 +92,14 @@ public struct ChainReport: Sendable {
     public var gaps: [Gap] = []
     public var findings: [Finding] = []
 
-    /// True only with no break, no bad or missing signature and no ciphertext mismatch
-    /// (and at least one manifest: an empty store proves nothing).
+    /// True only with no failure (no break, no bad or missing signature, no ciphertext
+    /// mismatch, no truncation below a checkpoint, no uncovered time) and at least one
+    /// manifest: an empty store proves nothing.
     public var isIntact: Bool { !findings.contains { $0.kind.isFailure } && cameras.contains { $0.manifests > 0 } }
+
+    /// Intact, and every camera's head anchored by a checkpoint: nothing after the last
+    /// manifest present can have been removed unnoticed, up to the checkpoint's time.
+    public var isCompleteToCheckpoints: Bool { isIntact && cameras.allSatisfy { $0.checkpoint != nil } }
 
     public func findings(_ kinds: Finding.Kind...) -> [Finding] { findings.filter { kinds.contains($0.kind) } }
 
@@ -82,19 +109,23 @@ public struct ChainReport: Sendable {
     public var json: JSONValue {
         func optional(_ n: UInt64?) -> JSONValue { n.map { .number(String($0)) } ?? .null }
         return .object([
-            ("intact", .bool(isIntact)),
+            ("intact", .bool(isIntact)), ("completeToCheckpoints", .bool(isCompleteToCheckpoints)),
             ("cameras", .array(cameras.map { c in
                 .object([
                     ("camera", .string(c.camera)), ("manifests", .integer(Int64(c.manifests))),
                     ("segments", .integer(Int64(c.segments))), ("gaps", .integer(Int64(c.gaps))),
                     ("firstSequence", optional(c.firstSequence)), ("lastSequence", optional(c.lastSequence)),
+                    ("uncoveredNs", .integer(c.uncoveredNs)),
+                    ("checkpoint", c.checkpoint.map { cp in
+                        .object([("sequence", .number(String(cp.sequence))), ("at", Manifest.json(cp.at, version: 2))])
+                    } ?? .null),
                 ])
             })),
             ("gaps", .array(gaps.map { g in
                 .object([
                     ("camera", .string(g.camera)), ("sequence", .number(String(g.sequence))),
                     ("cause", .string(g.cause.rawValue)), ("start", Manifest.json(g.start)), ("end", Manifest.json(g.end)),
-                    ("durationNs", .integer(g.end.monotonic.nanoseconds &- g.start.monotonic.nanoseconds)),
+                    ("durationNs", g.start.distance(to: g.end).map { .integer($0.nanoseconds) } ?? .null),
                     ("detail", .string(g.detail)),
                 ])
             })),

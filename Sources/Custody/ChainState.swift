@@ -12,6 +12,8 @@ struct ChainState: Equatable {
         var boot: String
         var wallNs: Int64
         var monotonicNs: Int64
+        /// Whether the wall clock was synchronised then (absent in older states: false).
+        var synced = false
     }
 
     var next: UInt64 = 1
@@ -56,7 +58,10 @@ struct ChainState: Equatable {
 
     var json: JSONValue {
         let mark: JSONValue = lastEnd.map {
-            .object([("boot", .string($0.boot)), ("wallNs", .integer($0.wallNs)), ("monotonicNs", .integer($0.monotonicNs))])
+            .object([
+                ("boot", .string($0.boot)), ("wallNs", .integer($0.wallNs)), ("monotonicNs", .integer($0.monotonicNs)),
+                ("synced", .bool($0.synced)),
+            ])
         } ?? .null
         let manifest: JSONValue = lastManifest.map {
             .object([
@@ -95,7 +100,8 @@ struct ChainState: Equatable {
         }
         if let mark = value["lastEnd"], mark != .null {
             state.lastEnd = ClockMark(
-                boot: try string(mark["boot"]), wallNs: try signed(mark["wallNs"]), monotonicNs: try signed(mark["monotonicNs"]))
+                boot: try string(mark["boot"]), wallNs: try signed(mark["wallNs"]), monotonicNs: try signed(mark["monotonicNs"]),
+                synced: mark["synced"] == .bool(true))
         }
         if let last = value["lastManifest"], last != .null {
             let json = Array(try string(last["json"]).utf8)

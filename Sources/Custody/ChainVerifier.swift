@@ -3,13 +3,16 @@ import EdgeCrypto
 import EdgeSystem
 
 /// Checks a gateway's store — `<dir>/<camera>/` holding manifests (`*.json`), their
-/// signatures (`*.json.minisig`) and segment files — against the gateway's public key.
+/// signatures (`*.json.minisig`) and segment files, and `<dir>/.checkpoints/` the signed
+/// heads — against the gateway's public key, as MANIFEST.md ("Implementing a verifier")
+/// says, check by check.
 ///
 /// Order comes from the manifests' own sequence numbers and hash links, never from file
-/// names or times: renaming files changes nothing, and each manifest is checked for its
-/// signature, its canonical form, its place in the chain and its segment's ciphertext.
+/// times; a file's name must say what its content is (a renamed pair is misnamed).
 public struct ChainVerifier: Sendable {
     public let publicKey: MinisignPublicKey
+    /// Consecutive records further apart than this leave uncovered time.
+    public static let timeTolerance = Duration.seconds(1)
 
     public init(publicKey: MinisignPublicKey) {
         self.publicKey = publicKey
@@ -20,8 +23,12 @@ public struct ChainVerifier: Sendable {
         var report = ChainReport()
         let names: [String]
         do { names = try FileSystem.list(directory) } catch { throw CustodyError.storage(error) }
-        for camera in names.sorted() where Self.isDirectory("\(directory)/\(camera)") {
-            verifyCamera(camera, in: "\(directory)/\(camera)", into: &report)
+        let checkpoints = CheckpointReader(directory: "\(directory)/.checkpoints", publicKey: publicKey)
+        var cameras = names.filter { !$0.hasPrefix(".") && Self.isDirectory("\(directory)/\($0)") }
+        // A camera whose directory is gone but whose checkpoint stayed: deleted evidence.
+        for camera in checkpoints.cameras where !cameras.contains(camera) { cameras.append(camera) }
+        for camera in cameras.sorted() {
+            verifyCamera(camera, in: "\(directory)/\(camera)", checkpoints: checkpoints, into: &report)
         }
         return report
     }
@@ -32,25 +39,16 @@ public struct ChainVerifier: Sendable {
         var sha256: [UInt8]
     }
 
-    private func verifyCamera(_ camera: String, in folder: String, into report: inout ChainReport) {
+    private func verifyCamera(_ camera: String, in folder: String, checkpoints: CheckpointReader, into report: inout ChainReport) {
         var findings = Findings(camera: camera)
-        let names: [String]
-        do { names = try FileSystem.list(folder).sorted() } catch {
-            findings.add(.malformedManifest, file: camera, "cannot list the directory: \(error)")
-            report.findings += findings.list
-            return
-        }
+        let names = ((try? FileSystem.list(folder)) ?? []).sorted()
         var entries: [Entry] = []
         for name in names where name.hasSuffix(".json") {
             if let entry = readManifest(name, in: folder, camera: camera, findings: &findings) { entries.append(entry) }
         }
         entries.sort { ($0.manifest.sequence, $0.file) < ($1.manifest.sequence, $1.file) }
         ChainLinks.check(entries, findings: &findings)
-        // Segments the gateway evicted before upload, each named by a signed loss record.
-        let evicted = Set(entries.compactMap { entry -> UInt64? in
-            guard case .gap(let gap) = entry.manifest.body, gap.cause == .evictedUnsent else { return nil }
-            return GapFacts.evictedSequence(inDetail: gap.detail)
-        })
+        let covered = Self.coveredByLossRecords(entries)
         for entry in entries {
             let m = entry.manifest
             if let step = m.clockStep {
@@ -59,22 +57,23 @@ public struct ChainVerifier: Sendable {
             switch m.body {
             case .gap(let gap):
                 report.gaps.append(.init(camera: camera, sequence: m.sequence, cause: gap.cause, start: m.start, end: m.end, detail: gap.detail))
-            case .segment(let segment) where evicted.contains(m.sequence) && !FileSystem.exists("\(folder)/\(segment.file)"):
-                findings.add(.evicted, m.sequence, file: segment.file, "evicted before upload (see its loss record)")
             case .segment(let segment):
-                checkCiphertext(segment, sequence: m.sequence, in: folder, findings: &findings)
+                checkSegment(segment, sequence: m.sequence, in: folder, names: names, covered: covered, findings: &findings)
             }
         }
+        let uncovered = ChainTime.check(entries, tolerance: Self.timeTolerance, findings: &findings)
+        let checkpoint = checkpoints.check(camera: camera, entries: entries, findings: &findings)
         let segments = entries.filter { if case .segment = $0.manifest.body { true } else { false } }.count
         report.cameras.append(
             .init(
                 camera: camera, manifests: entries.count, segments: segments, gaps: entries.count - segments,
-                firstSequence: entries.first?.manifest.sequence, lastSequence: entries.last?.manifest.sequence))
+                firstSequence: entries.first?.manifest.sequence, lastSequence: entries.last?.manifest.sequence,
+                checkpoint: checkpoint, uncoveredNs: uncovered))
         report.findings += findings.list
     }
 
-    /// Parses, checks the canonical form and the signature of one manifest; nil when it
-    /// cannot take part in the chain at all (unreadable or malformed).
+    /// Parses, checks the name, the canonical form and the signature of one manifest; nil
+    /// when it cannot take part in the chain at all (unreadable or malformed).
     private func readManifest(_ name: String, in folder: String, camera: String, findings: inout Findings) -> Entry? {
         let bytes: [UInt8]
         let manifest: Manifest
@@ -92,9 +91,26 @@ public struct ChainVerifier: Sendable {
         if manifest.canonicalJSON != bytes {
             findings.add(.malformedManifest, manifest.sequence, file: name, "not in canonical form (edited by hand?)")
         }
+        if let expected = Self.fileName(of: manifest), expected != name {
+            findings.add(.misnamedManifest, manifest.sequence, file: name, "holds sequence \(manifest.sequence), so must be named \(expected)")
+        }
         let sha256 = SHA256.hash(bytes)
         checkSignature(name, in: folder, message: bytes, manifest: manifest, sha256: sha256, findings: &findings)
         return Entry(file: name, manifest: manifest, sha256: sha256)
+    }
+
+    /// The name a manifest must have: `<stem>.json` for a segment whose file is
+    /// `<stem>.mkv.age` (the stem starting with the 8-digit sequence), `<8-digit>-gap.json`
+    /// for a gap. Nil when the segment's own file name is not of that form.
+    static func fileName(of manifest: Manifest) -> String? {
+        let digits = manifest.sequence.zeroPadded(8)
+        switch manifest.body {
+        case .gap: return "\(digits)-gap.json"
+        case .segment(let s):
+            guard s.file.hasSuffix(".mkv.age") else { return nil }
+            let stem = String(s.file.dropLast(8))
+            return stem.hasPrefix("\(digits)-") ? "\(stem).json" : "\(digits)-….json (its file \(s.file) names another sequence)"
+        }
     }
 
     private func checkSignature(
@@ -106,6 +122,9 @@ public struct ChainVerifier: Sendable {
         }
         guard let text = try? FileSystem.readFile(path, limit: 4096), let signature = try? MinisignSignature(parsing: String(decoding: text, as: UTF8.self)) else {
             return findings.add(.badSignature, manifest.sequence, file: name, "\(name).minisig is not a minisign signature")
+        }
+        guard signature.algorithm == .prehashed else {
+            return findings.add(.badSignature, manifest.sequence, file: name, "legacy Ed signature: manifests are signed ED (prehashed) only")
         }
         switch MinisignVerifier.verify(message: message, signature: signature, publicKey: publicKey) {
         case .rejected(let check):
@@ -119,22 +138,50 @@ public struct ChainVerifier: Sendable {
         }
     }
 
-    private func checkCiphertext(_ segment: SegmentFacts, sequence: UInt64, in folder: String, findings: inout Findings) {
+    /// The sequences a signed `evicted-unsent` record covers: `covers` (version 2), or the
+    /// sequence its detail names (version 1 wrote "evicted segment N (…)").
+    static func coveredByLossRecords(_ entries: [Entry]) -> Set<UInt64> {
+        var covered: Set<UInt64> = []
+        for entry in entries {
+            guard case .gap(let gap) = entry.manifest.body, gap.cause == .evictedUnsent else { continue }
+            if !gap.covers.isEmpty {
+                covered.formUnion(gap.covers)
+            } else if gap.detail.hasPrefix("evicted segment "), let n = UInt64(gap.detail.dropFirst(16).prefix { $0.isNumber }) {
+                covered.insert(n)
+            }
+        }
+        return covered
+    }
+
+    private func checkSegment(
+        _ segment: SegmentFacts, sequence: UInt64, in folder: String, names: [String], covered: Set<UInt64>,
+        findings: inout Findings
+    ) {
         if segment.truncated {
-            findings.add(.truncated, sequence, file: segment.file, segment.reason.isEmpty ? "segment cut short" : segment.reason)
+            findings.add(.truncated, sequence, file: segment.file, "cut short (\(segment.reason)); its frames count after decryption")
         }
         let path = "\(folder)/\(segment.file)"
         guard FileSystem.exists(path) else {
+            let stem = String(segment.file.dropLast(8))
+            let acknowledged = names.filter { $0.hasPrefix("\(stem).ack-") }.map { String($0.dropFirst(stem.count + 5)) }
+            if covered.contains(sequence) {
+                return findings.add(.evicted, sequence, file: segment.file, "evicted before upload; a signed evicted-unsent record covers it")
+            }
+            if !acknowledged.isEmpty {
+                return findings.add(
+                    .evictedUploaded, sequence, file: segment.file,
+                    "evicted after \(acknowledged.joined(separator: ", ")) acknowledged it: verify it there")
+            }
             return findings.add(.missingFile, sequence, file: segment.file, "segment file missing")
         }
-        do {
-            let (size, sha256) = try SHA256.file(path)
+        switch Result(catching: { () throws(SHA256.FileFailure) in try SHA256.file(path) }) {
+        case .success(let (size, sha256)):
             if size != segment.ciphertextSize {
                 findings.add(.ciphertextMismatch, sequence, file: segment.file, "size \(size), manifest says \(segment.ciphertextSize)")
             } else if sha256 != segment.ciphertextSHA256 {
                 findings.add(.ciphertextMismatch, sequence, file: segment.file, "SHA-256 differs from the manifest's")
             }
-        } catch {
+        case .failure(let error):
             findings.add(.missingFile, sequence, file: segment.file, "cannot read: \(error)")
         }
     }
@@ -150,7 +197,7 @@ public struct ChainVerifier: Sendable {
         }
     }
 
-    private static func isDirectory(_ path: String) -> Bool {
+    static func isDirectory(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
     }

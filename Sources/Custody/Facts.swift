@@ -9,6 +9,8 @@ public enum GapCause: String, Sendable, CaseIterable {
     case evictedUnsent = "evicted-unsent"
     case clockStep = "clock-step"
     case diskFull = "disk-full"
+    /// The recorder was not recording this camera: stopped, restarting, or waiting for
+    /// the camera's first picture after a start.
     case recorderStopped = "recorder-stopped"
     /// Not a loss: the recipients segments are sealed to changed here (a record of no
     /// length; the detail names the old and the new).
@@ -16,16 +18,29 @@ public enum GapCause: String, Sendable, CaseIterable {
 }
 
 /// One instant read from both clocks: the wall clock labels it, the monotonic clock
-/// measures it. `clockSynced` says whether NTP (or an RTC) vouched for the wall clock.
+/// measures it. `clockSynced` says whether NTP (or an RTC) vouched for the wall clock;
+/// `boot` names the boot the monotonic reading belongs to (readings of two boots do not
+/// compare). A version-1 manifest has no `boot`: nil.
 public struct TimePoint: Sendable, Equatable {
     public var wall: WallTime
     public var monotonic: MonotonicInstant
     public var clockSynced: Bool
+    public var boot: String?
 
-    public init(wall: WallTime, monotonic: MonotonicInstant, clockSynced: Bool) {
+    public init(wall: WallTime, monotonic: MonotonicInstant, clockSynced: Bool, boot: String? = nil) {
         self.wall = wall
         self.monotonic = monotonic
         self.clockSynced = clockSynced
+        self.boot = boot
+    }
+
+    /// The time from `self` to `later`: on the monotonic clock within one boot, on the
+    /// wall clock across boots when both readings were synchronised, otherwise unknown.
+    public func distance(to later: TimePoint) -> Duration? {
+        if let a = boot, let b = later.boot, a == b { return later.monotonic - monotonic }
+        if boot == nil && later.boot == nil { return later.monotonic - monotonic }
+        if clockSynced && later.clockSynced { return later.wall - wall }
+        return nil
     }
 }
 
@@ -36,10 +51,14 @@ public struct SegmentFacts: Sendable, Equatable {
     public var file: String
     public var start: TimePoint
     public var end: TimePoint
-    public var frames: Int
-    public var firstFrame: UInt64
-    public var lastFrame: UInt64
-    public var codec: String
+    /// Frames in the segment, and the capture counters of its first and last: nil when
+    /// unknown (a segment cut short by a crash, whose count needs a decryption).
+    public var frames: Int?
+    public var firstFrame: UInt64?
+    public var lastFrame: UInt64?
+    /// The Matroska codec ID (`V_MJPEG`, `V_MPEG4/ISO/AVC`, `V_MPEGH/ISO/HEVC`); nil when
+    /// unknown (a segment cut short before its open note was written).
+    public var codec: String?
     public var width: Int
     public var height: Int
     /// The capture format the driver granted, as text.
@@ -50,8 +69,8 @@ public struct SegmentFacts: Sendable, Equatable {
     public var reason: String
 
     public init(
-        camera: String, file: String, start: TimePoint, end: TimePoint, frames: Int,
-        firstFrame: UInt64, lastFrame: UInt64, codec: String, width: Int, height: Int,
+        camera: String, file: String, start: TimePoint, end: TimePoint, frames: Int?,
+        firstFrame: UInt64?, lastFrame: UInt64?, codec: String?, width: Int, height: Int,
         capture: String, ciphertextSize: Int64, ciphertextSHA256: [UInt8], truncated: Bool,
         reason: String
     ) {
@@ -80,14 +99,32 @@ public struct GapFacts: Sendable, Equatable {
     public var start: TimePoint
     public var end: TimePoint
     public var detail: String
+    /// For `evicted-unsent`: the sequence numbers of the segments the record stands for
+    /// (their manifests stay; their files went before upload). Empty otherwise.
+    public var covers: [UInt64]
 
-    public init(camera: String, cause: GapCause, start: TimePoint, end: TimePoint, detail: String) {
+    public init(camera: String, cause: GapCause, start: TimePoint, end: TimePoint, detail: String, covers: [UInt64] = []) {
         self.camera = camera
         self.cause = cause
         self.start = start
         self.end = end
         self.detail = detail
+        self.covers = covers
     }
+}
+
+/// Why a segment ended (`reason`), as manifests write it.
+public enum SegmentEnd: String, Sendable, CaseIterable {
+    /// Cut at the first keyframe after the segment length.
+    case cut
+    /// The camera stopped delivering (lost, stalled).
+    case interrupted
+    /// The recorder stopped or restarted the camera (SIGTERM, a config change).
+    case shutdown
+    /// The stream's format or parameter sets changed.
+    case formatChanged = "format-changed"
+    /// Cut short by a crash or a power loss; sealed by recovery, frame count unknown.
+    case crash
 }
 
 /// A sealed manifest: its canonical bytes, the minisign signature file over them, and
@@ -102,19 +139,4 @@ public struct SignedManifest: Sendable, Equatable {
     /// The name to store the manifest under in `<store>/<camera>/` (the signature goes
     /// beside it as `<fileName>.minisig`): the segment's stem, or `<sequence>-gap`.
     public var fileName: String
-}
-
-extension GapFacts {
-    /// The detail of an evicted-unsent loss record: it names the segment it stands for, so
-    /// the verifier can tell an evicted segment from a deleted one.
-    public static func evictedDetail(sequence: UInt64, file: String, why: String) -> String {
-        "evicted segment \(sequence) (\(file)) before upload: \(why)"
-    }
-
-    /// The segment number an `evictedDetail` names.
-    public static func evictedSequence(inDetail detail: String) -> UInt64? {
-        let prefix = "evicted segment "
-        guard detail.hasPrefix(prefix) else { return nil }
-        return UInt64(detail.dropFirst(prefix.count).prefix { $0.isNumber })
-    }
 }

@@ -11,8 +11,12 @@ public struct Manifest: Sendable, Equatable {
         case gap(GapFacts)
     }
 
-    public static let version = 1
+    /// The version written today. Readers take versions 1 and 2 (MANIFEST.md says what
+    /// each holds); a manifest is re-encoded in its own version's canonical form.
+    public static let currentVersion = 2
+    public static let readableVersions = 1...2
 
+    public var version: Int
     public var gateway: String
     public var camera: String
     public var sequence: UInt64
@@ -28,9 +32,10 @@ public struct Manifest: Sendable, Equatable {
     public var body: Body
 
     public init(
-        gateway: String, camera: String, sequence: UInt64, previous: [UInt8]?, firmware: String,
-        start: TimePoint, end: TimePoint, clockStep: Int64?, body: Body
+        version: Int = Manifest.currentVersion, gateway: String, camera: String, sequence: UInt64, previous: [UInt8]?,
+        firmware: String, start: TimePoint, end: TimePoint, clockStep: Int64?, body: Body
     ) {
+        self.version = version
         self.gateway = gateway
         self.camera = camera
         self.sequence = sequence
@@ -42,8 +47,12 @@ public struct Manifest: Sendable, Equatable {
         self.body = body
     }
 
-    /// Monotonic end − start, in nanoseconds.
-    public var durationNs: Int64 { end.monotonic.nanoseconds &- start.monotonic.nanoseconds }
+    /// Monotonic end − start, in nanoseconds; nil when start and end belong to different
+    /// boots (version 2), whose monotonic readings do not compare.
+    public var durationNs: Int64? {
+        if version >= 2, start.boot != end.boot { return nil }
+        return end.monotonic.nanoseconds &- start.monotonic.nanoseconds
+    }
 
     public var kind: String {
         if case .gap = body { "gap" } else { "segment" }
@@ -56,36 +65,41 @@ public struct Manifest: Sendable, Equatable {
 
     public var json: JSONValue {
         var members: [(key: String, value: JSONValue)] = [
-            ("version", .integer(Int64(Self.version))), ("kind", .string(kind)),
+            ("version", .integer(Int64(version))), ("kind", .string(kind)),
             ("gateway", .string(gateway)), ("camera", .string(camera)),
             ("sequence", .number(String(sequence))),
             ("previous", previous.map { .string(Hex.encode($0)) } ?? .null),
-            ("firmware", .string(firmware)), ("start", Self.json(start)), ("end", Self.json(end)),
-            ("durationNs", .integer(durationNs)),
+            ("firmware", .string(firmware)), ("start", Self.json(start, version: version)),
+            ("end", Self.json(end, version: version)),
+            ("durationNs", durationNs.map { .integer($0) } ?? .null),
         ]
         if let clockStep { members.append(("clockStep", .integer(clockStep))) }
+        func count<T: BinaryInteger>(_ n: T?) -> JSONValue { n.map { .number(String($0)) } ?? .null }
         switch body {
         case .segment(let s):
             members += [
-                ("file", .string(s.file)), ("frames", .integer(Int64(s.frames))),
-                ("firstFrame", .number(String(s.firstFrame))), ("lastFrame", .number(String(s.lastFrame))),
-                ("codec", .string(s.codec)), ("width", .integer(Int64(s.width))),
+                ("file", .string(s.file)), ("frames", count(s.frames)), ("firstFrame", count(s.firstFrame)),
+                ("lastFrame", count(s.lastFrame)), ("codec", s.codec.map { .string($0) } ?? .null), ("width", .integer(Int64(s.width))),
                 ("height", .integer(Int64(s.height))), ("capture", .string(s.capture)),
                 ("ciphertext", .object([("size", .integer(s.ciphertextSize)), ("sha256", .string(Hex.encode(s.ciphertextSHA256)))])),
                 ("truncated", .bool(s.truncated)), ("reason", .string(s.reason)),
             ]
         case .gap(let g):
             members += [("cause", .string(g.cause.rawValue)), ("detail", .string(g.detail))]
+            if !g.covers.isEmpty { members.append(("covers", .array(g.covers.map { .number(String($0)) }))) }
         }
         return .object(members)
     }
 
     public var canonicalJSON: [UInt8] { CanonicalJSON.encode(json) }
 
-    static func json(_ point: TimePoint) -> JSONValue {
-        .object([
+    /// A time point as `version` writes it (version 2 adds the boot).
+    static func json(_ point: TimePoint, version: Int = Manifest.currentVersion) -> JSONValue {
+        var members: [(String, JSONValue)] = [
             ("wall", .string(point.wall.rfc3339)), ("monotonicNs", .integer(point.monotonic.nanoseconds)),
             ("clockSynced", .bool(point.clockSynced)),
-        ])
+        ]
+        if version >= 2 { members.append(("boot", .string(point.boot ?? ""))) }
+        return .object(members)
     }
 }

@@ -33,7 +33,7 @@ public final class ManifestChain {
         self.firmwareVersion = firmwareVersion
         self.key = key
         directory = "\(stateDirectory)/chain"
-        self.bootID = bootID ?? Self.kernelBootID()
+        self.bootID = bootID ?? BootID.current
         do { try FileSystem.makeDirectories(directory, mode: 0o700) } catch { throw CustodyError.storage(error) }
     }
 
@@ -75,9 +75,45 @@ public final class ManifestChain {
         try state(camera).lastManifest
     }
 
+    /// Where the chain of `camera` ended: the end of its last manifest, with the boot it
+    /// was read in (what a gap after a stop or a crash starts from). Nil before the first.
+    public func lastEnd(camera: String) -> TimePoint? {
+        guard let mark = (try? state(camera))?.lastEnd else { return nil }
+        return Self.point(mark)
+    }
+
+    private static func point(_ mark: ChainState.ClockMark) -> TimePoint {
+        TimePoint(
+            wall: WallTime(nanosecondsSinceEpoch: mark.wallNs), monotonic: MonotonicInstant(nanoseconds: mark.monotonicNs),
+            clockSynced: mark.synced, boot: mark.boot)
+    }
+
+    /// Signs `bytes` with the device key (a manifest or a checkpoint).
+    func sign(_ bytes: [UInt8], trustedComment: String) throws(CustodyError) -> String {
+        do { return try key.sign(bytes, trustedComment: trustedComment).fileText } catch {
+            throw CustodyError(.crypto, "signing: \(error)", cause: error)
+        }
+    }
+
+    /// This boot's id, as the chain writes it into every time point.
+    public var boot: String { bootID }
+
     private func append(
         camera: String, sequence: UInt64, start: TimePoint, end: TimePoint, body: Manifest.Body, fileName: String
     ) throws -> SignedManifest {
+        // A point read now is of this boot; a point carried over (a gap from before a
+        // restart) keeps the boot it was read in.
+        var (start, end, body) = (start, end, body)
+        if start.boot == nil { start.boot = bootID }
+        if end.boot == nil { end.boot = bootID }
+        switch body {
+        case .segment(var s):
+            (s.start, s.end) = (start, end)
+            body = .segment(s)
+        case .gap(var g):
+            (g.start, g.end) = (start, end)
+            body = .gap(g)
+        }
         var state = try self.state(camera)
         guard let slot = state.unsealed.firstIndex(of: sequence) else {
             let why = sequence < state.next ? "was already sealed" : "was never reserved"
@@ -96,7 +132,14 @@ public final class ManifestChain {
         let sealed = SignedManifest(sequence: sequence, json: json, signature: signature, sha256: sha256, fileName: fileName)
         state.unsealed.remove(at: slot)
         state.head = sha256
-        state.lastEnd = .init(boot: bootID, wallNs: end.wall.nanosecondsSinceEpoch, monotonicNs: end.monotonic.nanoseconds)
+        // The latest end so far: a record of older time (an evicted-unsent record, a hole
+        // sealed late) does not move it back.
+        let earlier = state.lastEnd.flatMap { Self.point($0).distance(to: end) }.map { $0 < .zero } ?? false
+        if !earlier {
+            state.lastEnd = .init(
+                boot: end.boot ?? bootID, wallNs: end.wall.nanosecondsSinceEpoch, monotonicNs: end.monotonic.nanoseconds,
+                synced: end.clockSynced)
+        }
         state.lastManifest = sealed
         try commit(state, camera)
         return sealed
@@ -106,11 +149,14 @@ public final class ManifestChain {
     /// end (same boot only) to this one's, when more than a second. Recorded, never acted
     /// on: order comes from sequence numbers alone.
     private func clockStep(since mark: ChainState.ClockMark?, to end: TimePoint) -> Int64? {
-        guard let mark, mark.boot == bootID, !bootID.isEmpty else { return nil }
-        let wallElapsed = end.wall.nanosecondsSinceEpoch &- mark.wallNs
-        let monotonicElapsed = end.monotonic.nanoseconds &- mark.monotonicNs
-        let step = wallElapsed &- monotonicElapsed
-        return step.magnitude > Self.clockStepThresholdNs.magnitude ? step : nil
+        guard let mark, mark.boot == (end.boot ?? bootID), !mark.boot.isEmpty else { return nil }
+        // Readings from the state file: an overflow means no measurable step, never a trap.
+        let wall = end.wall.nanosecondsSinceEpoch.subtractingReportingOverflow(mark.wallNs)
+        let monotonic = end.monotonic.nanoseconds.subtractingReportingOverflow(mark.monotonicNs)
+        guard !wall.overflow, !monotonic.overflow else { return nil }
+        let step = wall.partialValue.subtractingReportingOverflow(monotonic.partialValue)
+        guard !step.overflow else { return nil }
+        return step.partialValue.magnitude > Self.clockStepThresholdNs.magnitude ? step.partialValue : nil
     }
 
     private func state(_ camera: String) throws -> ChainState {
@@ -130,9 +176,4 @@ public final class ManifestChain {
     }
 
     static func padded(_ sequence: UInt64) -> String { sequence.zeroPadded(8) }
-
-    private static func kernelBootID() -> String {
-        let bytes = (try? FileSystem.readFile("/proc/sys/kernel/random/boot_id", limit: 64)) ?? []
-        return String(decoding: bytes, as: UTF8.self).filter { !$0.isWhitespace }
-    }
 }

@@ -44,8 +44,10 @@ public struct RecorderDaemon: Sendable {
         }
         let chain = try ManifestChain(
             stateDirectory: config.stateDirectory, gateway: config.gateway, firmwareVersion: Firmware.version, key: key)
-        let ledger = CustodyLedger(chain: chain, publicKey: key.publicKey)
         let layout = RingLayout(stateDirectory: config.stateDirectory)
+        let ledger = CustodyLedger(
+            chain: chain, publicKey: key.publicKey, checkpoints: layout.checkpoints, time: sources.time,
+            clockSynced: { ClockStatus.isSynchronised() })
         let recovery = RingRecovery(layout: layout, ledger: ledger, time: sources.time)
         let started = sources.time.monotonicNow()
         let recovered = try recovery.recover(cameras: config.cameras.map(\.id))

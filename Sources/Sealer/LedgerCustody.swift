@@ -26,8 +26,8 @@ public struct LedgerCustody: RingCustody {
         let now = TimePoint(wall: time.wallNow(), monotonic: time.monotonicNow(), clockSynced: clockSynced())
         let gap = GapFacts(
             camera: camera, cause: .evictedUnsent, start: manifest?.start ?? now, end: manifest?.end ?? now,
-            detail: GapFacts.evictedDetail(sequence: sequence, file: "\(stem).mkv.age", why: why))
-        try SealedSegmentStore.write(try ledger.recordGap(gap), in: directory)
+            detail: "evicted segment \(sequence) (\(stem).mkv.age) before upload: \(why)", covers: [sequence])
+        try ledger.write(try ledger.recordGap(gap), camera: camera, in: directory)
     }
 
     public func synchronisedEnd(camera: String, stem: String) -> WallTime? {

@@ -1,4 +1,5 @@
 import Custody
+import EdgeCore
 import EdgeJSON
 import EdgeSystem
 
@@ -7,7 +8,9 @@ import EdgeSystem
 /// removed once its manifest is written. The segment itself cannot tell: it is sealed
 /// to keys the gateway does not hold.
 struct OpenSegmentNote: Equatable {
+    /// The segment's start, with the boot it was read in.
     var start: TimePoint
+    /// The Matroska codec ID.
     var codec: String
     var width: Int
     var height: Int
@@ -19,7 +22,7 @@ struct OpenSegmentNote: Equatable {
         CanonicalJSON.encode(.object([
             ("startWallNs", .integer(start.wall.nanosecondsSinceEpoch)),
             ("startMonotonicNs", .integer(start.monotonic.nanoseconds)),
-            ("clockSynced", .bool(start.clockSynced)),
+            ("clockSynced", .bool(start.clockSynced)), ("boot", .string(start.boot ?? "")),
             ("codec", .string(codec)), ("width", .integer(Int64(width))), ("height", .integer(Int64(height))),
             ("capture", .string(capture)),
         ]))
@@ -42,8 +45,13 @@ struct OpenSegmentNote: Equatable {
               case .string(let capture)? = v["capture"],
               let wallNs = Int64(wall), let monoNs = Int64(mono), let width = Int(w), let height = Int(h)
         else { return nil }
+        // Notes of older firmware carry no boot, and the codec as `mjpeg`, `h264`, `h265`.
+        var boot: String?
+        if case .string(let text)? = v["boot"], !text.isEmpty { boot = text }
         self.init(
-            start: TimePoint(wall: WallTime(nanosecondsSinceEpoch: wallNs), monotonic: MonotonicInstant(nanoseconds: monoNs), clockSynced: synced),
-            codec: codec, width: width, height: height, capture: capture)
+            start: TimePoint(
+                wall: WallTime(nanosecondsSinceEpoch: wallNs), monotonic: MonotonicInstant(nanoseconds: monoNs), clockSynced: synced,
+                boot: boot),
+            codec: VideoCodec(rawValue: codec)?.matroskaCodecID ?? codec, width: width, height: height, capture: capture)
     }
 }

@@ -73,7 +73,9 @@ public struct RingRecovery {
         }
         var unsealed = Set(ledger.unsealedReservations(camera: camera))
         var crashGapRecorded = false
-        var lastEnd: TimePoint? = nil
+        // A crash gap starts where the chain ended (in the boot it ended in), or where a
+        // segment cut short by the crash ends.
+        var lastEnd: TimePoint? = ledger.lastEnd(camera: camera)
         for name in names.sorted() where name.hasSuffix(".mkv.age.partial") || (name.hasSuffix(".mkv.age") && !(names.contains(Self.stem(of: name) + ".json") && names.contains(Self.stem(of: name) + ".json.minisig"))) {
             guard let sequence = RingLayout.sequence(ofName: name) else { continue }
             let stem = Self.stem(of: name)
@@ -84,7 +86,7 @@ public struct RingRecovery {
             } else if let last = try ledger.lastSealed(camera: camera), last.sequence == sequence {
                 // Sealed, but the manifest never reached the disk: write it again.
                 if name.hasSuffix(".partial") { try FileSystem.rename("\(directory)/\(name)", to: "\(directory)/\(stem).mkv.age") }
-                try SealedSegmentStore.write(last, in: directory)
+                try ledger.write(last, camera: camera, in: directory)
             }
             try? FileSystem.remove(OpenSegmentNote.path(directory: directory, stem: stem))
         }
@@ -92,7 +94,7 @@ public struct RingRecovery {
         // a segment's or a gap's alike: the chain state keeps it whole, so write it again.
         if let last = try ledger.lastSealed(camera: camera),
            !FileSystem.exists("\(directory)/\(last.fileName)") || !FileSystem.exists("\(directory)/\(last.fileName).minisig") {
-            try SealedSegmentStore.write(last, in: directory)
+            try ledger.write(last, camera: camera, in: directory)
         }
         for name in names where name.hasSuffix(".open") && !names.contains(Self.stem(of: name) + ".mkv.age.partial") {
             try FileSystem.remove("\(directory)/\(name)")
@@ -101,11 +103,11 @@ public struct RingRecovery {
         // Numbers reserved for segments whose file never appeared: the crash gap takes one.
         for sequence in unsealed.sorted() {
             let gap = crashGap(camera: camera, from: lastEnd)
-            try SealedSegmentStore.write(try ledger.recordGap(gap, sequence: sequence), in: directory)
+            try ledger.write(try ledger.recordGap(gap, sequence: sequence), camera: camera, in: directory)
             crashGapRecorded = true
         }
         if crashed && !crashGapRecorded {
-            try SealedSegmentStore.write(try ledger.recordGap(crashGap(camera: camera, from: lastEnd)), in: directory)
+            try ledger.write(try ledger.recordGap(crashGap(camera: camera, from: lastEnd)), camera: camera, in: directory)
             crashGapRecorded = true
         }
         if crashGapRecorded { report.crashGaps += 1 }
@@ -127,18 +129,21 @@ public struct RingRecovery {
         // clock it is as far after the start as the wall clock says, if that is sane.
         // Both come from files (the note, the mtime): saturating arithmetic throughout.
         let elapsed = max(.zero, min(modified - start.wall, now.monotonic - start.monotonic))
-        let end = TimePoint(wall: modified, monotonic: start.monotonic + elapsed, clockSynced: start.clockSynced)
+        // The end belongs to the start's boot: the segment was written within one.
+        let end = TimePoint(wall: modified, monotonic: start.monotonic + elapsed, clockSynced: start.clockSynced, boot: start.boot)
+        // The frames are unknown until the centre decrypts what reached the disk
+        // (`edge-centre decrypt --salvage`): null, not zero.
         let facts = SegmentFacts(
-            camera: camera, file: "\(stem).mkv.age", start: start, end: end, frames: 0, firstFrame: 0, lastFrame: 0,
-            codec: note?.codec ?? "unknown", width: note?.width ?? 0, height: note?.height ?? 0,
+            camera: camera, file: "\(stem).mkv.age", start: start, end: end, frames: nil, firstFrame: nil, lastFrame: nil,
+            codec: note?.codec, width: note?.width ?? 0, height: note?.height ?? 0,
             capture: note?.capture ?? "unknown", ciphertextSize: size, ciphertextSHA256: digest, truncated: true,
-            reason: "crash: the recorder stopped while writing; frame count unknown until decrypted (edge-centre decrypt --salvage)")
-        try SealedSegmentStore.write(try ledger.seal(facts, sequence: sequence), in: directory)
+            reason: SegmentEnd.crash.rawValue)
+        try ledger.write(try ledger.seal(facts, sequence: sequence), camera: camera, in: directory)
         return end
     }
 
     private func crashGap(camera: String, from: TimePoint?) -> GapFacts {
-        let now = TimePoint(wall: time.wallNow(), monotonic: time.monotonicNow(), clockSynced: clockSynced())
+        let now = TimePoint(wall: time.wallNow(), monotonic: time.monotonicNow(), clockSynced: clockSynced(), boot: ledger.boot)
         return GapFacts(
             camera: camera, cause: .crash, start: from ?? now, end: now,
             detail: "the recorder did not stop cleanly (crash, kill or power loss); nothing was recorded until it restarted")

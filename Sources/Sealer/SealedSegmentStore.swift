@@ -16,15 +16,18 @@ public final class SealedSegmentStore: SegmentStore {
     public let layout: RingLayout
     private let recipients: [AgeRecipient]
     private let ledger: CustodyLedger
-    private let time: any TimeSource
+    let time: any TimeSource
     private let syncInterval: Duration
-    private let clockSynced: @Sendable () -> Bool
+    let clockSynced: @Sendable () -> Bool
     private let keeper: RingKeeper?
     private let events: @Sendable (RingEvent) -> Void
     /// After a storage fault, no new segment is tried before this instant: a pulled card
     /// or a full disk is not hammered once per frame.
     private var faultUntil: MonotonicInstant?
     static let faultRetry = Duration.seconds(5)
+    /// Why recording of the camera stopped last, for the gap the next segment closes: a
+    /// camera loss (set by `recordGap`'s caller) or a storage fault here. Nil: a start.
+    var interruption: (cause: GapCause, detail: String)?
 
     public init(
         layout: RingLayout, recipients: [AgeRecipient], ledger: CustodyLedger, time: any TimeSource,
@@ -53,9 +56,11 @@ public final class SealedSegmentStore: SegmentStore {
             faultUntil = nil
         }
         do {
+            try closeTimeGap(before: opening)
             return try open(opening)
         } catch let full as RingKeeper.Full {
             faultUntil = time.monotonicNow() + Self.faultRetry
+            interruption = (.diskFull, full.description)
             events(.full(full.description))
             throw full
         } catch {
@@ -68,6 +73,7 @@ public final class SealedSegmentStore: SegmentStore {
     /// own files): report it once, and try no new segment for a while.
     fileprivate func fault(_ error: any Error) {
         faultUntil = time.monotonicNow() + Self.faultRetry
+        interruption = (.diskFull, "storage fault: \(error)")
         events(.storageFault("\(error): recording paused; retrying every \(Int(Self.faultRetry.seconds)) s"))
     }
 
@@ -77,35 +83,13 @@ public final class SealedSegmentStore: SegmentStore {
         if let keeper { for eviction in try keeper.enforce() { events(.evicted(eviction)) } }
         let sequence = try ledger.reserveSequence(camera: opening.camera)
         let stem = RingLayout.stem(sequence: sequence, start: opening.startWall)
-        let start = TimePoint(wall: opening.startWall, monotonic: opening.startMonotonic, clockSynced: clockSynced())
+        let start = TimePoint(wall: opening.startWall, monotonic: opening.startMonotonic, clockSynced: clockSynced(), boot: ledger.boot)
         let note = OpenSegmentNote(
-            start: start, codec: opening.format.codec.rawValue, width: opening.format.size.width,
+            start: start, codec: opening.format.codec.matroskaCodecID, width: opening.format.size.width,
             height: opening.format.size.height, capture: opening.format.description)
         try FileSystem.writeAtomically(note.json, to: OpenSegmentNote.path(directory: directory, stem: stem))
         return try SealedSegmentOutput(
             store: self, directory: directory, stem: stem, sequence: sequence, start: start)
-    }
-
-    public func recordGap(camera: String, cause: SourceFailureKind, from: MonotonicInstant, to: MonotonicInstant, detail: String) throws {
-        let directory = layout.directory(camera: camera)
-        try FileSystem.makeDirectories(directory, mode: 0o750)
-        let synced = clockSynced()
-        let gap = GapFacts(
-            camera: camera, cause: cause == .stalled ? .cameraStalled : .cameraLost,
-            start: TimePoint(wall: wallTime(of: from), monotonic: from, clockSynced: synced),
-            end: TimePoint(wall: wallTime(of: to), monotonic: to, clockSynced: synced), detail: detail)
-        try Self.write(try ledger.recordGap(gap), in: directory)
-        try FileSystem.syncDirectory(directory)
-    }
-
-    /// Seals a record of no length in the camera's chain, for something the centre must
-    /// see that is not footage (the recipients changing).
-    public func recordNotice(camera: String, cause: GapCause, detail: String) throws {
-        let directory = layout.directory(camera: camera)
-        try FileSystem.makeDirectories(directory, mode: 0o750)
-        let now = TimePoint(wall: time.wallNow(), monotonic: time.monotonicNow(), clockSynced: clockSynced())
-        try Self.write(try ledger.recordGap(GapFacts(camera: camera, cause: cause, start: now, end: now, detail: detail)), in: directory)
-        try FileSystem.syncDirectory(directory)
     }
 
     /// The wall-clock time at which the monotonic clock read `instant`.
@@ -113,16 +97,10 @@ public final class SealedSegmentStore: SegmentStore {
         time.wallNow() - (time.monotonicNow() - instant)
     }
 
-    /// Writes a manifest and its signature under the chain's name for it.
-    static func write(_ manifest: SignedManifest, in directory: String) throws {
-        try FileSystem.writeAtomically(manifest.json, to: "\(directory)/\(manifest.fileName)")
-        try FileSystem.writeAtomically(Array(manifest.signature.utf8), to: "\(directory)/\(manifest.fileName).minisig")
-    }
-
     fileprivate var sealing: (recipients: [AgeRecipient], time: any TimeSource, interval: Duration) {
         (recipients, time, syncInterval)
     }
-    fileprivate var custody: CustodyLedger { ledger }
+    var custody: CustodyLedger { ledger }
 
     /// After a segment is sealed: index it and keep the ring within bounds. A full ring
     /// does not fail the segment just sealed; the next one will not start.
@@ -185,15 +163,15 @@ final class SealedSegmentOutput: SegmentOutput {
         try file.finish()
         try FileSystem.rename(partialPath, to: path)
         let endMonotonic = summary.startMonotonic + summary.duration
-        let end = TimePoint(wall: store.wallTime(of: endMonotonic), monotonic: endMonotonic, clockSynced: store.synced)
+        let end = TimePoint(wall: store.wallTime(of: endMonotonic), monotonic: endMonotonic, clockSynced: store.synced, boot: start.boot)
         let facts = SegmentFacts(
             camera: summary.camera, file: "\(stem).mkv.age", start: start, end: end, frames: summary.frames,
-            firstFrame: summary.firstFrame, lastFrame: summary.lastFrame, codec: summary.format.codec.rawValue,
+            firstFrame: summary.firstFrame, lastFrame: summary.lastFrame, codec: summary.format.codec.matroskaCodecID,
             width: summary.format.size.width, height: summary.format.size.height, capture: summary.format.description,
             ciphertextSize: hasher.count, ciphertextSHA256: try hasher.digest(), truncated: false,
             reason: summary.reason.rawValue)
         let signed = try store.custody.seal(facts, sequence: sequence)
-        try SealedSegmentStore.write(signed, in: directory)
+        try store.custody.write(signed, camera: summary.camera, in: directory)
         try FileSystem.remove(OpenSegmentNote.path(directory: directory, stem: stem))
         try FileSystem.syncDirectory(directory)
         store.sealed(camera: summary.camera, sequence: sequence, stem: stem)

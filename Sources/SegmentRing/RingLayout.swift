@@ -15,12 +15,16 @@ import EdgeSystem
 /// | `00000044-20261129T143321Z.open` | facts of the open segment, for recovery |
 /// | `*.partial` | being written; never a finished file |
 /// | `.running` (in `ring/`) | a run is in progress; gone after a clean stop |
+/// | `.checkpoints/<camera>.json` (in `ring/`) | the camera's signed head, with its `.minisig` |
 public struct RingLayout: Sendable {
     public let root: String
 
     public init(stateDirectory: String) { root = stateDirectory + "/ring" }
 
     public func directory(camera: String) -> String { root + "/" + camera }
+
+    /// `ring/.checkpoints/`: each camera's signed head, `<camera>.json` and its `.minisig`.
+    public var checkpoints: String { root + "/.checkpoints" }
 
     /// `00000042-20261129T143301Z`
     public static func stem(sequence: UInt64, start: WallTime) -> String {

@@ -72,7 +72,6 @@ public final class Segmenter {
             if let current = format, current != granted { try close(.formatChanged) }
             format = granted
             parameterSets = ParameterSets()
-            try endGap()
         case .frame(let frame):
             try record(frame)
         case .interrupted(let failure, let at):
@@ -87,7 +86,7 @@ public final class Segmenter {
     /// Closes the open segment, if any, making it durable.
     public func close(_ reason: SegmentSummary.EndReason) throws {
         flushSkipped()
-        if reason == .shutdown { try endGap() }
+        if reason == .shutdown { try endGap(at: time.monotonicNow()) }
         guard let segment = open else { return }
         open = nil
         let interval = segment.opening.format.frameRate.interval
@@ -147,6 +146,8 @@ public final class Segmenter {
     private func start(with frame: Frame, format: StreamFormat) throws {
         // The frame's wall-clock time: now, less how long ago (monotonic) it was captured.
         let age = time.monotonicNow() - frame.captureTime
+        // A loss ends where recording resumes: at this segment's first frame.
+        try endGap(at: frame.captureTime)
         var granted = format
         granted.size = frame.size
         let opening = SegmentOpening(
@@ -174,12 +175,12 @@ public final class Segmenter {
         try parameterSets.decoderConfiguration(codec: codec)
     }
 
-    private func endGap() throws {
+    /// The camera came back (`at`: the first frame recorded again) or the recorder stops.
+    private func endGap(at end: MonotonicInstant) throws {
         guard let lost = lostSince else { return }
         lostSince = nil
-        let now = time.monotonicNow()
-        report(.gap(cause: lost.cause, from: lost.at, to: now))
-        try store.recordGap(camera: camera, cause: lost.cause, from: lost.at, to: now, detail: lost.message)
+        report(.gap(cause: lost.cause, from: lost.at, to: end))
+        try store.recordGap(camera: camera, cause: lost.cause, from: lost.at, to: end, detail: lost.message)
     }
 
     private func flushSkipped() {

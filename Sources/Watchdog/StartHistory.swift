@@ -23,7 +23,7 @@ public struct StartHistory: Sendable {
     /// power cuts months apart must not look like a storm.
     public func recordStart(
         lastRunCrashed: Bool, at now: WallTime, clockSynced: Bool = ClockStatus.isSynchronised(),
-        bootID: String = StartHistory.currentBootID()
+        bootID: String = BootID.current
     ) -> String? {
         var lines = ((try? FileSystem.readFile(path, limit: 64 << 10)).map { String(decoding: $0, as: UTF8.self) } ?? "")
             .split(separator: "\n").map(String.init)
@@ -48,9 +48,4 @@ public struct StartHistory: Sendable {
         return "\(crashes) crashes within \(window.nanoseconds / 60_000_000_000) min: the hardware watchdog is not armed, so a crash loop cannot become a reboot loop"
     }
 
-    /// This boot's id (`/proc/sys/kernel/random/boot_id`), or "unknown".
-    public static func currentBootID() -> String {
-        guard let bytes = try? FileSystem.readFile("/proc/sys/kernel/random/boot_id", limit: 64) else { return "unknown" }
-        return String(decoding: bytes, as: UTF8.self).filter { $0 != "\n" }
-    }
 }

@@ -195,7 +195,7 @@ import TestSupport
             let facts = SegmentFacts(
                 camera: "cam1", file: file, start: f.now, end: f.now, frames: 1, firstFrame: 0, lastFrame: 0, codec: "V_MJPEG",
                 width: 8, height: 8, capture: "MJPG", ciphertextSize: 100, ciphertextSHA256: SHA256Test.hash(bytes),
-                truncated: false, reason: "duration")
+                truncated: false, reason: "cut")
             return .init(manifest: try f.chain.seal(facts, sequence: sequence), ciphertext: bytes, camera: "cam1")
         }
         // Sealed 1, 3, then 2 (recovery filling a hole): 3 names 1, 2 names 3.

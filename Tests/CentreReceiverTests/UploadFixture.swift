@@ -70,7 +70,7 @@ final class UploadFixture {
         let facts = SegmentFacts(
             camera: camera, file: file, start: start, end: now, frames: 250, firstFrame: sequence * 250,
             lastFrame: sequence * 250 + 249, codec: "V_MJPEG", width: 640, height: 480, capture: "MJPG 640x480 25/1",
-            ciphertextSize: Int64(bytes.count), ciphertextSHA256: SHA256Test.hash(bytes), truncated: false, reason: "duration")
+            ciphertextSize: Int64(bytes.count), ciphertextSHA256: SHA256Test.hash(bytes), truncated: false, reason: "cut")
         return Sealed(manifest: try chain.seal(facts, sequence: sequence), ciphertext: bytes, camera: camera)
     }
 

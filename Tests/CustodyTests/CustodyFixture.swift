@@ -52,7 +52,7 @@ final class GatewayFixture {
             camera: camera, file: file, start: start, end: now, frames: 250, firstFrame: sequence * 250,
             lastFrame: sequence * 250 + 249, codec: "V_MJPEG", width: 640, height: 480, capture: "MJPG 640x480 25/1",
             ciphertextSize: Int64(bytes.count), ciphertextSHA256: sha256(bytes), truncated: truncated,
-            reason: truncated ? "power loss" : "duration")
+            reason: truncated ? "crash" : "cut")
     }
 
     /// Records one segment end to end: reserve, write the file, seal, store the manifest.
@@ -76,6 +76,17 @@ final class GatewayFixture {
         try writeFile(path(manifest, camera: camera), manifest.json)
         try writeFile(path(manifest, camera: camera) + ".minisig", Array(manifest.signature.utf8))
         return manifest
+    }
+
+    /// Writes `camera`'s signed head to `store/.checkpoints/`, as the gateway does after
+    /// each manifest.
+    @discardableResult
+    func checkpoint(camera: String = "cam1") throws -> SignedCheckpoint? {
+        guard let signed = try chain.checkpoint(camera: camera, at: now) else { return nil }
+        try FileSystem.makeDirectories("\(store)/.checkpoints")
+        try writeFile("\(store)/.checkpoints/\(camera).json", signed.json)
+        try writeFile("\(store)/.checkpoints/\(camera).json.minisig", Array(signed.signature.utf8))
+        return signed
     }
 
     func path(_ manifest: SignedManifest, camera: String = "cam1") -> String { "\(store)/\(camera)/\(manifest.fileName)" }

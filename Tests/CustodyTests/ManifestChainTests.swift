@@ -21,11 +21,12 @@ import TestSupport
     @Test func aHoleIsFilledLateAndTheChainStaysIntact() throws {
         let gw = try GatewayFixture()
         try gw.segment()
+        let holeAt = gw.now
         let hole = try gw.chain.reserveSequence(camera: "cam1")
         try gw.segment()  // sealing 3 while 2 is unsealed is allowed
         try gw.restart()
         #expect(gw.chain.unsealedReservations(camera: "cam1") == [hole])
-        let crash = GapFacts(camera: "cam1", cause: .crash, start: gw.now, end: gw.now, detail: "no segment file survived")
+        let crash = GapFacts(camera: "cam1", cause: .crash, start: holeAt, end: holeAt, detail: "no segment file survived")
         try gw.store(try gw.chain.recordGap(crash, sequence: hole), camera: "cam1")
         #expect(gw.chain.unsealedReservations(camera: "cam1").isEmpty)
         let report = try gw.verify()

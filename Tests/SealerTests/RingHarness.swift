@@ -39,9 +39,12 @@ final class RingHarness {
         let chain = try ManifestChain(
             stateDirectory: state, gateway: "gw-test", firmwareVersion: "0.0.0-test",
             key: try DeviceKey.load(stateDirectory: state), bootID: "boot-1")
+        let layout = RingLayout(stateDirectory: state)
         ring = try SealedSegmentStore(
-            layout: RingLayout(stateDirectory: state), recipients: identities.map(\.recipient),
-            ledger: CustodyLedger(chain: chain, publicKey: key.publicKey), time: time, syncInterval: syncInterval,
+            layout: layout, recipients: identities.map(\.recipient),
+            ledger: CustodyLedger(
+                chain: chain, publicKey: key.publicKey, checkpoints: layout.checkpoints, time: time, clockSynced: { true }),
+            time: time, syncInterval: syncInterval,
             clockSynced: { true })
         store = CountingStore(ring)
         self.length = length

@@ -59,7 +59,7 @@ struct SealedSegmentStoreTests {
         let h = try RingHarness(clip.fixture, clip.codec)
         try h.record(130)
         let segments = try h.segments()
-        #expect(segments.map(\.frames).reduce(0, +) == 130)
+        #expect(segments.compactMap(\.frames).reduce(0, +) == 130)
         #expect(segments.count == 3)
         let keys = try h.keyFiles()
         for segment in segments {
@@ -95,7 +95,10 @@ struct SealedSegmentStoreTests {
         }
         let report = try h.verify()
         #expect(report.isIntact, "\(report.findings)")
+        #expect(report.cameras.first?.uncoveredNs == 0)
         #expect(report.findings.isEmpty)
+        #expect(report.isCompleteToCheckpoints)
+        #expect(report.cameras.map { $0.checkpoint?.sequence } == [3])
         #expect(report.cameras.map(\.manifests) == [3] && report.cameras.map(\.segments) == [3])
     }
 
@@ -116,11 +119,17 @@ struct SealedSegmentStoreTests {
         let manifests = try h.manifests().map(\.manifest)
         #expect(manifests.map(\.kind) == ["segment", "gap", "segment"])
         #expect(manifests.map(\.sequence) == [1, 2, 3])
-        guard case .gap(let gap) = manifests[1].body else { return }
+        guard case .gap(let gap) = manifests[1].body else {
+            Issue.record("manifest 2 is not a gap")
+            return
+        }
         #expect(gap.cause == .cameraLost)
         #expect(gap.detail == "camera unplugged")
-        #expect(manifests[1].start.monotonic == lostAt)
-        #expect(manifests[1].durationNs == 3_000_000_000)
+        // The gap runs from the end of the last frame recorded to the first frame after it:
+        // the records tile time.
+        #expect(manifests[1].start == manifests[0].end && manifests[1].end == manifests[2].start)
+        #expect(manifests[0].end.monotonic <= lostAt + .milliseconds(40))
+        #expect(manifests[1].durationNs == manifests[2].start.monotonic.nanoseconds - manifests[0].end.monotonic.nanoseconds)
         #expect(try h.segments().map(\.reason) == ["interrupted", "shutdown"])
         do {
             let path = "\(h.directory)/00000002-gap.json"
@@ -128,6 +137,7 @@ struct SealedSegmentStoreTests {
         }
         let report = try h.verify()
         #expect(report.isIntact, "\(report.findings)")
+        #expect(report.cameras.first?.uncoveredNs == 0)
         #expect(report.gaps.map(\.cause) == [.cameraLost])
         #expect(report.gaps.map(\.sequence) == [2])
     }
