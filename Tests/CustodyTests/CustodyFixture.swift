@@ -26,9 +26,12 @@ final class GatewayFixture {
         chain = try ManifestChain(stateDirectory: state, gateway: Self.gateway, firmwareVersion: "0.1.0", key: key)
     }
 
-    /// A new chain over the same state, as after a daemon restart.
-    func restart() throws {
-        chain = try ManifestChain(stateDirectory: state, gateway: Self.gateway, firmwareVersion: "0.1.0", key: key)
+    /// A new chain over the same state, as after a daemon restart; with `boot`, as after
+    /// a reboot (the monotonic clock starts again near zero).
+    func restart(boot: String? = nil) throws {
+        if boot != nil { monotonic = 3_000_000_000 }
+        chain = try ManifestChain(
+            stateDirectory: state, gateway: Self.gateway, firmwareVersion: "0.1.0", key: key, bootID: boot)
     }
 
     var now: TimePoint {
@@ -63,10 +66,13 @@ final class GatewayFixture {
     }
 
     @discardableResult
-    func gap(camera: String = "cam1", cause: GapCause = .cameraLost, seconds: Int64 = 30) throws -> SignedManifest {
-        let start = now
+    func gap(
+        camera: String = "cam1", cause: GapCause = .cameraLost, seconds: Int64 = 30, from: TimePoint? = nil,
+        covers: [UInt64] = []
+    ) throws -> SignedManifest {
+        let start = from ?? now
         advance(seconds: seconds)
-        let facts = GapFacts(camera: camera, cause: cause, start: start, end: now, detail: "unplugged")
+        let facts = GapFacts(camera: camera, cause: cause, start: start, end: now, detail: "unplugged", covers: covers)
         return try store(chain.recordGap(facts), camera: camera)
     }
 
