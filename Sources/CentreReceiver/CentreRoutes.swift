@@ -41,6 +41,13 @@ public enum CentreRoutes {
                     key, signature: request.headers[signatureHeader], contentLength: request.headers[.contentLength],
                     body: request.body, close: context.closeConnection))
         }
+        router.put("/v1/checkpoints/:camera") { request, context in
+            let (gateway, camera) = try await cameraKey(context, receiver)
+            return response(
+                await receiver.putCheckpoint(
+                    gateway: gateway, camera: camera, signature: request.headers[signatureHeader],
+                    contentLength: request.headers[.contentLength], body: request.body, close: context.closeConnection))
+        }
         // Who the centre takes the caller for, and whether it can check its manifests:
         // what `edgectl uplink test` asks to tell "authenticated" from "registered".
         router.get("/v1/identity") { _, context in
@@ -66,24 +73,31 @@ public enum CentreRoutes {
     /// (answered as JSON) when any is unusable, or when the gateway is not registered: no
     /// route reads a body, or tells what the store holds, for a sender it cannot check.
     static func segmentKey(_ context: CentreRequestContext, _ receiver: SegmentReceiver) async throws -> SegmentKey {
-        func refuse(_ refusal: Refusal) -> RouteRefusal {
-            receiver.metrics.update { $0.rejected[refusal.reason, default: 0] += 1 }
-            receiver.log(
-                "event=refused status=\(refusal.status) reason=\(refusal.reason) message=\(LogField.quoted(refusal.message))")
-            return RouteRefusal(.refused(refusal))
+        let (gateway, camera) = try await cameraKey(context, receiver)
+        guard let sequence = context.parameters.get("sequence").flatMap({ UInt64(plainDecimal: $0) }), sequence >= 1 else {
+            throw refuse(receiver, .malformed("sequence must be a whole number ≥ 1 in plain digits (no sign, no leading zero)"))
         }
+        return SegmentKey(gateway: gateway, camera: camera, sequence: sequence)
+    }
+
+    /// The gateway from the certificate (registered) and the camera from the URL.
+    static func cameraKey(_ context: CentreRequestContext, _ receiver: SegmentReceiver) async throws -> (String, String) {
+        func refuse(_ refusal: Refusal) -> RouteRefusal { Self.refuse(receiver, refusal) }
         guard let gateway = await context.gateway(), PlainName.isValid(gateway) else {
             throw refuse(Refusal(403, "no-identity", "no client certificate with a plain gateway id (CN)"))
         }
         do { _ = try receiver.keys.key(for: gateway) } catch { throw refuse(error) }
         let camera = context.parameters.get("camera") ?? ""
         guard PlainName.isValid(camera) else {
-            throw refuse(.malformed("camera \(LogField.quoted(String(camera.prefix(80)))) must be 1–64 of A-Z a-z 0-9 . _ -"))
+            throw refuse(.malformed("camera \(LogField.quoted(String(camera.prefix(80)))) must be \(PlainName.rule())"))
         }
-        guard let sequence = context.parameters.get("sequence").flatMap({ UInt64(plainDecimal: $0) }), sequence >= 1 else {
-            throw refuse(.malformed("sequence must be a whole number ≥ 1 in plain digits (no sign, no leading zero)"))
-        }
-        return SegmentKey(gateway: gateway, camera: camera, sequence: sequence)
+        return (gateway, camera)
+    }
+
+    static func refuse(_ receiver: SegmentReceiver, _ refusal: Refusal) -> RouteRefusal {
+        receiver.metrics.update { $0.rejected[refusal.reason, default: 0] += 1 }
+        receiver.log("event=refused status=\(refusal.status) reason=\(refusal.reason) message=\(LogField.quoted(refusal.message))")
+        return RouteRefusal(.refused(refusal))
     }
 
     static func response(_ reply: Reply, head: Bool = false) -> Response {

@@ -9,6 +9,7 @@ import Synchronization
 ///     <root>/<gateway>/<camera>/<seq>-<UTC>.json(.minisig) its manifest and signature
 ///     <root>/<gateway>/<camera>/<seq>-gap.json(.minisig)    a gap manifest
 ///     <root>/<gateway>/<camera>/.incoming/<seq>.part        an unfinished upload
+///     <root>/<gateway>/.checkpoints/<camera>.json(.minisig) the highest checkpoint seen
 ///
 /// A manifest appears last, by rename after fsync, and the directory is fsynced before a
 /// call returns: a manifest on disk means its segment and signature are there too.
@@ -76,6 +77,26 @@ public final class FilesystemArchive: SegmentArchive {
         return try manifestNames(key).values.contains { name in
             (try? SHA256.hash(FileSystem.readFile("\(directory)/\(name)", limit: 1 << 20))) == sha256
         }
+    }
+
+    public func checkpoint(gateway: String, camera: String) throws -> StoredCheckpoint? {
+        let path = "\(root)/\(gateway)/.checkpoints/\(camera).json"
+        guard FileSystem.exists(path) else { return nil }
+        let json = try FileSystem.readFile(path, limit: 64 << 10)
+        let signature = String(decoding: try FileSystem.readFile(path + ".minisig", limit: 4096), as: UTF8.self)
+        return StoredCheckpoint(checkpoint: try Checkpoint.parse(json), json: json, signature: signature)
+    }
+
+    public func storeCheckpoint(_ stored: StoredCheckpoint) throws {
+        let directory = "\(root)/\(stored.checkpoint.gateway)/.checkpoints"
+        let staging = "\(directory)/.incoming"
+        try makeDirectories(staging)
+        let path = "\(directory)/\(stored.checkpoint.camera).json"
+        // The signature first: between the two renames the pair does not verify, and the
+        // verifier reports a bad checkpoint rather than trusting an unsigned one.
+        try writeAtomically(Array(stored.signature.utf8), to: path + ".minisig", staging: staging)
+        try writeAtomically(stored.json, to: path, staging: staging)
+        try FileSystem.syncDirectory(directory)
     }
 
     /// `<seq>-<UTC>.json` for a segment (its file name's stem), `<seq>-gap.json` for a gap,

@@ -66,4 +66,22 @@ public protocol SegmentArchive: Sendable {
     /// Whether any manifest stored for the key's gateway and camera hashes to `sha256`
     /// (the rare path of the chain check: may read every manifest of the camera).
     func containsManifest(_ key: SegmentKey, sha256: [UInt8]) throws -> Bool
+    /// The checkpoint kept for a gateway's camera (the highest seen), or nil.
+    func checkpoint(gateway: String, camera: String) throws -> StoredCheckpoint?
+    /// Keeps `checkpoint` in place of the one before (atomically, durably).
+    func storeCheckpoint(_ checkpoint: StoredCheckpoint) throws
+}
+
+/// A checkpoint the receiver checked (signed by the gateway's key, for the camera of
+/// the URL), with its exact bytes and signature text.
+public struct StoredCheckpoint: Sendable {
+    public var checkpoint: Checkpoint
+    public var json: [UInt8]
+    public var signature: String
+
+    public init(checkpoint: Checkpoint, json: [UInt8], signature: String) {
+        self.checkpoint = checkpoint
+        self.json = json
+        self.signature = signature
+    }
 }

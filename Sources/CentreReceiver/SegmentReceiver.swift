@@ -181,7 +181,7 @@ public final class SegmentReceiver: Sendable {
     /// Runs one request under the key's lock, turning refusals and faults into replies.
     /// A second request for a key closes the first one's connection and is asked to come
     /// back (503, Retry-After 1): by then the first has kept what it received and let go.
-    private func answering(
+    func answering(
         _ key: SegmentKey, event: String, close: @escaping CloseConnection, _ work: () async throws -> Reply
     ) async -> Reply {
         let older: CloseConnection? = busy.withLock { busy in
@@ -205,7 +205,7 @@ public final class SegmentReceiver: Sendable {
         }
     }
 
-    private func refuse(_ key: SegmentKey, _ refusal: Refusal) -> Reply {
+    func refuse(_ key: SegmentKey, _ refusal: Refusal) -> Reply {
         metrics.update {
             if refusal.status == 409 { $0.conflicts += 1 } else { $0.rejected[refusal.reason, default: 0] += 1 }
         }

@@ -30,7 +30,7 @@ final class DestinationUploader: Sendable {
 
     let destination: UplinkDestination
     let queue: UploadQueue
-    private let layout: RingLayout
+    let layout: RingLayout
     private let acknowledgements: any UploadAcknowledgements
     private let time: any TimeSource
     private let clockSynced: @Sendable () -> Bool
@@ -38,12 +38,14 @@ final class DestinationUploader: Sendable {
     private let events: @Sendable (UplinkEvent) -> Void
     let stop: StopSignal
     private let bucket: SharedTokenBucket?
-    private let shared = Mutex(Shared())
+    let shared = Mutex(Shared())
 
     struct Shared {
         var backoff = Backoff()
         var until: MonotonicInstant?
         var lastScan: MonotonicInstant?
+        /// Per camera, the SHA-256 of the checkpoint this destination last took (this run).
+        var checkpointsTaken: [String: [UInt8]] = [:]
     }
 
     init(
@@ -86,6 +88,9 @@ final class DestinationUploader: Sendable {
             do { try queue.refresh() } catch {
                 return fail(nil, UplinkError(.storage, "cannot list the ring: \(error)", cause: error))
             }
+            // The chain's head goes first: it is a few hundred bytes, and it is what lets
+            // the centre tell a store still catching up from one that lost manifests.
+            if let due = dueCheckpoint() { return sendCheckpoint(due, transport) }
         }
         guard let (item, _) = queue.next() else { return .wait(now + Self.rescanInterval) }
         let step = attempt(item, transport)
@@ -154,7 +159,7 @@ final class DestinationUploader: Sendable {
     }
 
     /// Acts on a final answer to a request about `item`.
-    private func answer(_ r: TransportResponse, _ item: UploadItem, bytes: Int64) throws(UplinkError) -> Step {
+    func answer(_ r: TransportResponse, _ item: UploadItem, bytes: Int64) throws(UplinkError) -> Step {
         let message = Self.message(r)
         switch r.status {
         case 200:
@@ -162,6 +167,7 @@ final class DestinationUploader: Sendable {
                 switch item.kind {
                 case .segment: try acknowledgements.markUploaded(camera: item.camera, sequence: item.sequence, destination: destination.name)
                 case .gap: try acknowledgements.markGapUploaded(camera: item.camera, sequence: item.sequence, destination: destination.name)
+                case .checkpoint: break  // recorded by sendCheckpoint: nothing in the ring changes
                 }
             } catch {
                 throw UplinkError(.storage, "\(item): stored by \(destination.name), but the acknowledgement could not be recorded: \(error)")
@@ -185,6 +191,12 @@ final class DestinationUploader: Sendable {
             // The centre had every byte but the hash did not match, and dropped them: the
             // bytes were damaged on the way. Sent again from the start after a back-off.
             throw UplinkError(.centre, "\(item): \(destination.name) received it damaged (422), sending it again: \(message)")
+        case 403:
+            // Not registered yet, or the registered key is not this box's: the centre's IT
+            // fixes that without touching the box, so the refusal is reported and the item
+            // tried again after the back-off (never parked: the box catches up by itself).
+            events(.rejected(destination: destination.name, item: item, status: r.status, message: message))
+            return fail(item, UplinkError(.centre, "\(item): \(destination.name) refused it (403): \(message)"))
         case 400...499:
             // Not retried unchanged; and a run of refusals (a key the centre does not know)
             // is spaced out by the back-off, so the centre is not hammered.
@@ -210,7 +222,7 @@ final class DestinationUploader: Sendable {
         return n
     }
 
-    private func fail(_ item: UploadItem?, _ error: UplinkError, retryAfter: Duration? = nil) -> Step {
+    func fail(_ item: UploadItem?, _ error: UplinkError, retryAfter: Duration? = nil) -> Step {
         _ = backOff(error, retryAfter: retryAfter)
         return .failed(item)
     }
@@ -226,7 +238,7 @@ final class DestinationUploader: Sendable {
         return delay
     }
 
-    private func control(_ item: UploadItem, total: Int64, meter: TransferMeter) -> TransferControl {
+    func control(_ item: UploadItem, total: Int64, meter: TransferMeter) -> TransferControl {
         meter.reported.store(time.monotonicNow().nanoseconds, ordering: .relaxed)
         return TransferControl(
             shouldStop: { [stop] in stop.isSet },
@@ -248,7 +260,7 @@ final class DestinationUploader: Sendable {
             maxSendBytesPerSecond: destination.rateBytesPerSecond)
     }
 
-    private func read(_ path: String, limit: Int) throws(UplinkError) -> [UInt8] {
+    func read(_ path: String, limit: Int) throws(UplinkError) -> [UInt8] {
         do { return try FileSystem.readFile(path, limit: limit) } catch {
             throw UplinkError(.storage, "cannot read \(path): \(error)", cause: error)
         }

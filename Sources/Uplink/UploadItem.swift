@@ -1,6 +1,7 @@
-/// One thing to deliver: a sealed segment with its manifest, or a gap manifest.
+/// One thing to deliver: a sealed segment with its manifest, a gap manifest, or a
+/// camera's signed checkpoint (the chain's head; `stem` is the camera, `sequence` 0).
 public struct UploadItem: Sendable, Hashable, CustomStringConvertible {
-    public enum Kind: Sendable, Hashable { case segment, gap }
+    public enum Kind: Sendable, Hashable { case segment, gap, checkpoint }
 
     public var camera: String
     public var sequence: UInt64
@@ -15,11 +16,15 @@ public struct UploadItem: Sendable, Hashable, CustomStringConvertible {
         self.stem = stem
     }
 
-    public var description: String { "\(camera)/\(stem)" }
+    public var description: String { kind == .checkpoint ? "\(camera)/checkpoint" : "\(camera)/\(stem)" }
 
     /// The resource's path on the centre (PROTOCOL.md).
     var path: String {
-        "/v1/\(kind == .segment ? "segments" : "gaps")/\(Self.escape(camera))/\(sequence)"
+        switch kind {
+        case .segment: "/v1/segments/\(Self.escape(camera))/\(sequence)"
+        case .gap: "/v1/gaps/\(Self.escape(camera))/\(sequence)"
+        case .checkpoint: "/v1/checkpoints/\(Self.escape(camera))"
+        }
     }
 
     /// Percent-encodes all but RFC 3986's unreserved characters.

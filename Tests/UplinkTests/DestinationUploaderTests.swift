@@ -149,11 +149,16 @@ import Testing
         try h.segment("cam", 2)
         let u = try h.uploader(h.destination(liveDepth: 0))
         h.transport.script = [.respond(TransportResponse(status: 403, body: Array(#"{"error":"manifest names another gateway"}"#.utf8)))]
-        #expect(u.step(h.transport) == .parked(UploadItem(camera: "cam", sequence: 1, kind: .segment, stem: UplinkHarness.stem(1))))
-        // The next item waits out a back-off rather than following at once.
-        guard case .wait = u.step(h.transport) else { Issue.record("expected a back-off after a refusal"); return }
+        let first = UploadItem(camera: "cam", sequence: 1, kind: .segment, stem: UplinkHarness.stem(1))
+        #expect(u.step(h.transport) == .failed(first))
+        // The next try waits out a back-off rather than following at once.
+        guard case .wait(let until) = u.step(h.transport) else { Issue.record("expected a back-off after a refusal"); return }
         #expect(h.transport.requests.count == 1)
         #expect(h.events.all.contains { if case .rejected(_, _, 403, "manifest names another gateway") = $0 { true } else { false } })
+        // Not parked: once the centre's IT registers the key, the box catches up by itself.
+        #expect(u.queue.parked.isEmpty)
+        h.time.advance(by: until - h.time.monotonicNow())
+        #expect(u.step(h.transport) == .delivered(first))
     }
 
     @Test func retryAfterIsHonoured() throws {
@@ -180,6 +185,35 @@ import Testing
         #expect(put.body == Array("{\"cause\":\"crash\",\"sequence\":43}".utf8))
         #expect(put.headers["edge-signature"] != nil && put.headers["edge-manifest"] == nil)
         #expect(FileSystem.exists("\(h.layout.directory(camera: "cam"))/00000043-gap.ack-centre"))
+    }
+
+    @Test func aChangedCheckpointGoesFirstAndOnlyOnce() throws {
+        let h = try UplinkHarness()
+        try h.segment("cam", 1)
+        try FileSystem.makeDirectories(h.layout.checkpoints)
+        let body = Array("{\"kind\":\"checkpoint\",\"sequence\":1}".utf8)
+        try Fixtures.write(body, to: "\(h.layout.checkpoints)/cam.json")
+        try Fixtures.write(Array("untrusted comment: cp\n".utf8), to: "\(h.layout.checkpoints)/cam.json.minisig")
+        let u = try h.uploader()
+        let checkpoint = UploadItem(camera: "cam", sequence: 0, kind: .checkpoint, stem: "cam")
+        #expect(u.step(h.transport) == .delivered(checkpoint))
+        let put = try #require(h.transport.requests.first)
+        #expect(put.method == "PUT" && put.url == "https://centre.test:8443/v1/checkpoints/cam")
+        #expect(put.body == body)
+        #expect(put.headers["edge-signature"] == Data("untrusted comment: cp\n".utf8).base64EncodedString())
+        // Taken: the segment is next, and later scans do not send the same head again.
+        #expect(u.step(h.transport) == .delivered(UploadItem(camera: "cam", sequence: 1, kind: .segment, stem: UplinkHarness.stem(1))))
+        h.time.advance(by: .seconds(3))
+        _ = u.step(h.transport)
+        #expect(h.transport.requests.filter { $0.url.hasSuffix("/v1/checkpoints/cam") }.count == 1)
+        // A new head is sent; a failure leaves it due, to go after the back-off.
+        try Fixtures.write(Array("{\"kind\":\"checkpoint\",\"sequence\":2}".utf8), to: "\(h.layout.checkpoints)/cam.json")
+        h.time.advance(by: .seconds(3))
+        h.transport.script = [.respond(TransportResponse(status: 503))]
+        #expect(u.step(h.transport) == .failed(checkpoint))
+        h.time.advance(by: .seconds(3600))
+        #expect(u.step(h.transport) == .delivered(checkpoint))
+        #expect(h.transport.requests.filter { $0.url.hasSuffix("/v1/checkpoints/cam") }.count == 3)
     }
 
     @Test func closedWindowSendsNothingUntilItOpens() throws {
