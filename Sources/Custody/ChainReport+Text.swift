@@ -7,7 +7,15 @@ extension ChainReport {
         var lines: [String] = []
         let failures = findings.filter { $0.kind.isFailure }.count
         let why = failures > 0 ? "\(failures) failure(s)" : "no manifests found"
-        lines.append(isIntact ? "chain of custody: INTACT" : "chain of custody: NOT INTACT (\(why))")
+        if !isIntact {
+            lines.append("chain of custody: NOT INTACT (\(why))")
+        } else if isCompleteToCheckpoints {
+            lines.append("chain of custody: INTACT, complete up to each camera's checkpoint")
+        } else {
+            let open = cameras.filter { $0.checkpoint == nil }.map(\.camera).joined(separator: ", ")
+            lines += Self.wrap(
+                "chain of custody: INTACT; no checkpoint for \(open): newer manifests could be missing unnoticed", indent: "")
+        }
         if cameras.isEmpty { lines.append("no camera directories with manifests found") }
         for camera in cameras {
             let span = camera.firstSequence.map { "sequences \($0)-\(camera.lastSequence ?? $0)" } ?? "no sequences"

@@ -68,6 +68,9 @@ final class DestinationUploader: Sendable {
         }
     }
 
+    /// When the ring's directories were last listed for this destination.
+    var lastScan: MonotonicInstant? { shared.withLock { $0.lastScan } }
+
     /// The instant before which the destination does not try again, if backing off.
     var backingOffUntil: MonotonicInstant? { shared.withLock { $0.until } }
 

@@ -78,17 +78,20 @@ public final class Uplink: Sendable {
         for done in finished { while !done.wait(timeout: .seconds(60)) {} }
     }
 
-    /// On a clean stop: waits on the calling thread, on `time`, until no destination has
-    /// anything pending that it is not backing off from, but at least `settle` (the
-    /// uploaders rescan the ring that often: the segments sealed last must be seen) and at
-    /// most `limit`. Returns what is still pending; it goes after the restart.
+    /// On a clean stop: waits on the calling thread, on `time`, at most `limit`, until
+    /// every destination has listed the ring since the drain began (so it has seen the
+    /// segments sealed last) and has nothing pending that it is not backing off from.
+    /// Returns what is still pending; it goes after the restart.
     @discardableResult
-    public func drain(settle: Duration = .milliseconds(2500), limit: Duration = .seconds(10), time: any TimeSource) -> Int {
+    public func drain(limit: Duration = .seconds(10), time: any TimeSource) -> Int {
         let start = time.monotonicNow()
         guard let never = try? Wakeup() else { return status().reduce(0) { $0 + $1.pending } }
-        _ = time.wait(until: start + settle, orStop: never)
-        while time.monotonicNow() - start < limit, status().contains(where: { $0.pending > 0 && !$0.backingOff }) {
-            _ = time.wait(until: time.monotonicNow() + .milliseconds(200), orStop: never)
+        func settled() -> Bool {
+            let scanned = uploaders.allSatisfy { u in u.backingOffUntil != nil || (u.lastScan.map { $0 > start } ?? false) }
+            return scanned && !status().contains(where: { $0.pending > 0 && !$0.backingOff })
+        }
+        while time.monotonicNow() - start < limit, !settled() {
+            _ = time.wait(until: time.monotonicNow() + .milliseconds(100), orStop: never)
         }
         return status().reduce(0) { $0 + $1.pending }
     }

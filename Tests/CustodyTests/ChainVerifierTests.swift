@@ -33,7 +33,7 @@ import TestSupport
         #expect(report.gaps.count == 1)
         #expect(report.gaps.first?.cause == .cameraLost && report.gaps.first?.sequence == 3)
         #expect(report.gaps.first.map { $0.end.monotonic - $0.start.monotonic } == .seconds(45))
-        #expect(report.text.hasPrefix("chain of custody: INTACT\n"))
+        #expect(report.text.hasPrefix("chain of custody: INTACT, complete up to each camera's checkpoint\n"))
         #expect(report.text.contains("gap       3 camera-lost"))
     }
 
