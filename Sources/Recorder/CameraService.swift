@@ -154,10 +154,13 @@ public final class CameraService: Service, Sendable {
         case .opened(let sequence, let path, _):
             logger.debug("segment opened", metadata: ["seq": "\(sequence)", "path": "\(path)"])
         case .closed(let s, let path):
+            // Both sizes, named: the Matroska bytes written, and the sealed file the
+            // manifest's `ciphertext.size` names.
+            let sealed = (try? FileSystem.size(path)).map { "\($0)" } ?? "unknown"
             logger.info("segment closed", metadata: [
                 "seq": "\(s.sequence)", "frames": "\(s.frames)", "first_frame": "\(s.firstFrame)",
-                "duration_s": "\(Double(s.duration.nanoseconds / 1_000_000) / 1000)", "bytes": "\(s.bytes)",
-                "reason": "\(s.reason.rawValue)", "path": "\(path)",
+                "duration_s": "\(Double(s.duration.nanoseconds / 1_000_000) / 1000)", "plaintext_bytes": "\(s.bytes)",
+                "ciphertext_bytes": "\(sealed)", "reason": "\(s.reason.rawValue)", "path": "\(path)",
             ])
         case .skippedBeforeKeyframe(let count):
             logger.info("skipped \(count) frames while waiting for a keyframe")

@@ -82,10 +82,12 @@ extension DaemonEvent {
     /// A segment sealed, or closed early because its camera stopped delivering.
     package init?(_ event: SegmenterEvent, camera: String) {
         switch event {
-        case .closed(let s, _):
+        case .closed(let s, let path):
+            // The Matroska bytes written, and the sealed file's (the manifest's ciphertext.size).
+            let sealed: JSONValue = (try? FileSystem.size(path)).map { Self.number($0) } ?? .null
             self.init(.segmentSealed, [
                 ("camera", .string(camera)), ("sequence", Self.number(s.sequence)), ("frames", Self.number(s.frames)),
-                ("bytes", Self.number(s.bytes)), ("reason", .string(s.reason.rawValue)),
+                ("plaintextBytes", Self.number(s.bytes)), ("ciphertextBytes", sealed), ("reason", .string(s.reason.rawValue)),
             ])
         case .gap(let cause, let from, let to):
             self.init(.cameraGap, [

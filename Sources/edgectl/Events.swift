@@ -45,7 +45,7 @@ extension Edgectl {
             }
         }
 
-        /// `20:52:36 segment.sealed gate bytes=95882 … sequence=2`, within 80 columns.
+        /// `20:52:36 segment.sealed gate sequence=2 ciphertextBytes=96082 …`, within 80 columns.
         static func text(_ event: JSONValue) -> String {
             let at = event["at"]?.textValue ?? ""
             let clock = at.count >= 19 ? String(at.dropFirst(11).prefix(8)) : at
@@ -54,7 +54,9 @@ extension Edgectl {
             let subject = ["camera", "destination"].first { event[$0] != nil }
             if let subject, let name = event[subject]?.textValue { line += " \(name)" }
             if case .object(let members) = event {
-                for (key, value) in members where key != "at" && key != "event" && key != subject {
+                // The sequence next: it names the record, and must survive the 80-column cut.
+                let ordered = members.filter { $0.key == "sequence" } + members.filter { $0.key != "sequence" }
+                for (key, value) in ordered where key != "at" && key != "event" && key != subject {
                     let text: String
                     switch value {
                     case .array(let items) where items.isEmpty: continue
