@@ -115,6 +115,8 @@ extension DaemonEvent {
 
     package init?(_ event: UplinkEvent) {
         switch event {
+        case .uploaded(_, let item, _, _) where item.kind == .checkpoint:
+            return nil  // not a segment: no event, no count in the uplink's figures
         case .uploaded(let destination, let item, let bytes, let duplicate):
             self.init(.segmentUploaded, [
                 ("destination", .string(destination)), ("camera", .string(item.camera)),

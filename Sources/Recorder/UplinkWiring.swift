@@ -17,6 +17,9 @@ extension DestinationConfiguration {
 package enum UplinkLog {
     package static func log(_ event: UplinkEvent, _ logger: Logger) {
         switch event {
+        case .uploaded(let destination, let item, _, _) where item.kind == .checkpoint:
+            // One per manifest: worth a line only when looking closely.
+            logger.debug("checkpoint delivered", metadata: ["destination": "\(destination)", "camera": "\(item.camera)"])
         case .uploaded(let destination, let item, let bytes, let duplicate):
             logger.info(duplicate ? "already at the destination" : "uploaded", metadata: [
                 "destination": "\(destination)", "camera": "\(item.camera)", "seq": "\(item.sequence)", "bytes": "\(bytes)",

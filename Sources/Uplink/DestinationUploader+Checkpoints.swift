@@ -43,11 +43,9 @@ extension DestinationUploader {
             // sequence; a person must look): not sent again until it changes.
             if case .failed = step {} else { shared.withLock { $0.checkpointsTaken[due.item.camera] = due.sha256 } }
             return step
-        } catch let error as UplinkError {
+        } catch {
             if error.code == .stopped { return .stopped }
             return fail(due.item, error)
-        } catch {
-            return fail(due.item, UplinkError(.storage, "\(due.item): \(error)"))
         }
     }
 }
