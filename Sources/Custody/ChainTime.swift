@@ -11,6 +11,13 @@ enum ChainTime {
         var uncovered: Int64 = 0
         for entry in entries where entry.manifest.version >= 2 {
             let m = entry.manifest
+            // A record across a reboot with a clock not vouched for: its own length is
+            // unknown (a gap while the box was down, typically).
+            if m.start.distance(to: m.end) == nil {
+                findings.add(
+                    .unmeasurableSpan, m.sequence, file: entry.file,
+                    "\(m.sequence) runs across a reboot with the clock not synchronised: its length cannot be measured")
+            }
             if let before = latest {
                 switch before.end.distance(to: m.start) {
                 case .some(let span) where span > tolerance:

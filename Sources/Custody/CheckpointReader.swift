@@ -37,8 +37,8 @@ struct CheckpointReader {
         let missing = (1...checkpoint.sequence).filter { !present.contains($0) }
         if !missing.isEmpty {
             findings.add(
-                .truncatedBelowCheckpoint, missing.first,
-                "\(missing.count) sequence(s) up to the checkpoint's \(checkpoint.sequence) are missing, first \(missing[0])")
+                .truncatedBelowCheckpoint, checkpoint.sequence,
+                "\(missing.count) sequence(s) up to the checkpoint's \(checkpoint.sequence) are absent, first \(missing[0]): removed, or not yet uploaded")
             return nil
         }
         return checkpoint
