@@ -60,6 +60,7 @@ final class UploadFixture {
     }
 
     /// Seals one segment of random ciphertext in `chain` (default: the fixture's own).
+    @discardableResult
     func segment(camera: String = "cam1", size: Int = 5000, in other: ManifestChain? = nil) throws -> Sealed {
         let chain = other ?? self.chain
         let sequence = try chain.reserveSequence(camera: camera)
