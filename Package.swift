@@ -207,7 +207,7 @@ let package = Package(
         .testTarget(name: "DeviceIdentityTests", dependencies: ["DeviceIdentity", "EdgeSystem"]),
         .testTarget(
             name: "CustodyTests",
-            dependencies: ["TestSupport", "Custody", "DeviceIdentity", "AgeEncryption", "EdgeJSON", "EdgeSystem"]),
+            dependencies: ["TestSupport", "Custody", "DeviceIdentity", "AgeEncryption", "EdgeCrypto", "EdgeJSON", "EdgeSystem"]),
         .testTarget(
             name: "SegmentRingTests",
             dependencies: [
