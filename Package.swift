@@ -1,6 +1,12 @@
 // swift-tools-version:6.2
 import PackageDescription
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 // Dependencies point one way: C targets → EdgeSystem → concern libraries → executables.
 // Concern libraries meet only through the protocols in EdgeCore; the executables wire them.
 // Test-only fault switches (a hanging capture loop, refusals at the centre) exist in debug
@@ -187,6 +193,13 @@ let package = Package(
             ],
             path: "Benchmarks/edge-bench"),
 
+        // Fuzz targets (Fuzz/README.md): libFuzzer entry points, run by Tools/fuzz in a
+        // `-DFUZZING` release build; in every other build each is a replay runner for its
+        // corpus, so the normal build links and type-checks them.
+        .target(name: "FuzzSupport", dependencies: ["EdgeSystem"], path: "Fuzz/FuzzSupport"),
+        fuzzTarget("fuzz-json", dependencies: ["EdgeJSON"]),
+        fuzzTarget("fuzz-config", dependencies: ["RecorderConfig", "EdgeJSON"]),
+
         // One test target per library, sharing fixtures and helpers from TestSupport.
         .target(name: "TestSupport", dependencies: ["EdgeCore", "EdgeSystem"], path: "Tests/TestSupport"),
         .testTarget(name: "EdgeSystemTests", dependencies: ["TestSupport", "EdgeSystem"]),
@@ -245,3 +258,13 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+/// A fuzz target in `Fuzz/<name>/`: Swift files beside its seed corpus (`corpus/`) and the
+/// inputs of crashes found and fixed (`regressions/`, only once there are some), which are
+/// data, not sources. SwiftPM warns about an excluded folder that does not exist, hence
+/// the check.
+func fuzzTarget(_ name: String, dependencies: [Target.Dependency]) -> Target {
+    let folder = "Fuzz/\(name)"
+    let data = ["corpus", "regressions"].filter { access("\(Context.packageDirectory)/\(folder)/\($0)", F_OK) == 0 }
+    return .executableTarget(name: name, dependencies: ["FuzzSupport"] + dependencies, path: folder, exclude: data)
+}
