@@ -199,6 +199,7 @@ let package = Package(
         .target(name: "FuzzSupport", dependencies: ["EdgeSystem"], path: "Fuzz/FuzzSupport"),
         fuzzTarget("fuzz-json", dependencies: ["EdgeJSON"]),
         fuzzTarget("fuzz-config", dependencies: ["RecorderConfig", "EdgeJSON"]),
+        fuzzTarget("fuzz-age", dependencies: ["AgeEncryption", "EdgeCore", "COpenSSL"]),
 
         // One test target per library, sharing fixtures and helpers from TestSupport.
         .target(name: "TestSupport", dependencies: ["EdgeCore", "EdgeSystem"], path: "Tests/TestSupport"),

@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora Fuzz/<target>/corpus/ from the tests' data: the documents,
+configs and malformed cases the unit tests use, the C2SP age vectors, and short cuts of
+Tests/Fixtures. Run from anywhere; it replaces the corpus folders (not regressions/)."""
+import hashlib, os, shutil, struct, sys, zlib
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+corpora = {}
+
+
+def seed(target, name, data):
+    if isinstance(data, str):
+        data = data.encode()
+    corpora.setdefault(target, {})[name] = data
+
+
+# --- fuzz-json: the documents of Tests/EdgeJSONTests, valid and not -----------------
+json_docs = {
+    "object": '{"b": [1, 2.5, -3e10], "a": {"y": null, "x": true}, "": "empty key"}',
+    "strings": r'[[], {}, "", "tab\tquote\"slash\\", "\u0001\u001f\u007f", "é€😀"]',
+    "config-like": '{"gateway": "site-042", "cameras": [{"id": "door", "fps": 25}], "segmentSeconds": 10}',
+    "big-integer": "12345678901234567890",
+    "escapes": r'"q\" b\\ s\/ \b\f\n\r\t \u00e9 \u20AC \uD83D\uDE00 é"',
+    "order": '{\n  "zeta": [1, "two", null, true, {"inner": []}],\n  "alpha": {},\n  "mid": -0.5e-3\n}',
+    "bom": "\ufeff[true]",
+    "key-order": '{"｡":1,"😀":2,"b":3,"aa":4,"a":5,"B":6,"é":7}',
+    "trailing-comma": "[1, 2,]",
+    "unterminated": '{\n  "name": "abc',
+    "bad-escape": r'["a\x"]',
+    "lone-surrogate": r'["\uD800"]',
+    "surrogate-then-letter": r'["x\uD83D\u0041"]',
+    "leading-zero": '{"fps":\n  025}',
+    "exponent": "[1e+]",
+    "duplicate-key": '{"a": 1,\n "b": 2,\n "a": 3}',
+    "deep": "[" * 64 + "]" * 64,
+    "too-deep": '{"k":' * 65 + "1" + "}" * 65,
+    "misspelt-literal": "[ture]",
+}
+for name, text in json_docs.items():
+    seed("fuzz-json", name, text)
+seed("fuzz-json", "invalid-utf8", bytes([0x5B, 0x22, 0xFF, 0x22, 0x5D]))
+
+# --- fuzz-config: Board/config.example.json and the cases of ConfigProblemTests ------
+recipient = "age17m08n6es48ad3vlc66j9392dfqhsgld336wyfs5za68x4p254a3s43qefs"
+pattern = '{"id": "bars", "source": "test-pattern"}'
+
+
+def document(cameras, fields='"gateway": "site-042"', recipients='["%s"]' % recipient):
+    members = [fields] + (['"recipients": %s' % recipients] if recipients else []) + ['"cameras": [%s]' % cameras]
+    return "{" + ", ".join(members) + "}"
+
+
+with open(os.path.join(ROOT, "Board/config.example.json"), "rb") as f:
+    example = f.read()
+seed("fuzz-config", "example", example)
+seed("fuzz-config", "example-set-fps", example + b"\0cameras.gate.fps\x0015")
+seed("fuzz-config", "example-remove-camera", example + b"\0cameras.1\0null")
+seed("fuzz-config", "example-set-storage", example + b'\0storage\0{"maxMiB": 100, "holdMaxMiB": 60}')
+configs = {
+    "minimal": document(pattern),
+    "every-source": document('{"id": "a", "source": "test-pattern"}, {"id": "b", "source": "v4l2", "device": "/dev/video0"}, '
+                             '{"id": "c", "source": "file", "path": "/clips/c.mjpeg", "codec": "mjpeg", "fps": 25.0, "segmentSeconds": 30}'),
+    "signed-in-quotes": document('{"id": "a", "source": "test-pattern", "fps": "+25"}'),
+    "huge-number": document('{"id": "a", "source": "test-pattern", "fps": 1e20}'),
+    "wrong-containers": '{"gateway": 42, "cameras": {}}',
+    "misspelt": document('{"id": "a", "source": "test-pattern", "heigth": 480}'),
+    "ranges": document('{"id": "a", "source": "v4l2", "device": "/dev/video0", "jpegQuality": 101, "stallSeconds": 61, "segmentSeconds": 301}',
+                       '"gateway": "g", "segmentSeconds": 1'),
+    "storage": document(pattern, '"gateway": "g", "storage": {"maxMiB": 100, "cameraMaxMiB": 200, "whenFull": "panic", "minFreeMiB": -1}'),
+    "uplink": document(pattern, '"gateway": "g", "uplink": {"destinations": [{"name": "Centre", "url": "http://c", "caFile": "ca.pem", '
+                                '"certFile": "/c.pem", "keyFile": "/c.key", "windows": ["25:00-26:00", "22:00-06:00"], "stallSeconds": 1}]}'),
+    "control-watchdog": document(pattern, '"gateway": "g", "control": {"socket": "/run/c.sock", "group": "a b", "metricsListen": "[::1]:9101"}, '
+                                          '"watchdog": {"device": "watchdog", "timeoutSeconds": 1}'),
+    "bad-names": document('{"id": "Front-Door", "source": "test-pattern"}, {"id": "-a", "source": "test-pattern"}', '"gateway": "Site 42"'),
+    "v4l2-size": document('{"id": "a", "source": "v4l2", "device": "/dev/video0", "width": 640, "pixelFormat": "MJPEG"}'),
+    "duplicate-ids": document(pattern + ", " + pattern),
+    "recipient-mistyped": document(pattern, recipients='["%s", "%s"]' % (recipient, recipient[:-1])),
+    "secret-key": document(pattern, recipients='["AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0"]'),
+}
+for name, text in configs.items():
+    seed("fuzz-config", name, text)
+
+# --- fuzz-age: the C2SP vectors (mode 0), sealed plans (mode 1), keys (mode 2) -------
+vectors = os.path.join(ROOT, "Tests/AgeEncryptionTests/Vectors")
+for name in sorted(os.listdir(vectors)):
+    if name.endswith(".md"):
+        continue
+    with open(os.path.join(vectors, name), "rb") as f:
+        data = f.read()
+    head, body = data.split(b"\n\n", 1)
+    if b"compressed: zlib" in head:
+        body = zlib.decompress(body)
+    if len(body) > 4096:
+        continue  # the multi-chunk vectors: mode 1 seals files like them from a few bytes
+    seed("fuzz-age", "vector-" + name, b"\0\0" + body)
+for name in ["x25519", "armor_x25519", "stream_two_chunks"]:
+    path = os.path.join(vectors, name)
+    if ("vector-" + name) in corpora["fuzz-age"]:
+        seed("fuzz-age", "vector-" + name + "-1-byte-reads", b"\0\1" + corpora["fuzz-age"]["vector-" + name][2:])
+
+
+def plan(read_size=0, flags=0, extra=b"", steps=()):
+    out = bytes([1, read_size, flags, len(extra)]) + extra
+    for k, a, b in steps:
+        out += bytes([k, a, b])
+    return out
+
+
+FULL, LAST, NUMBERED = 8, 16, 32
+plans = {
+    "no-chunks": plan(),
+    "one-short-final": plan(steps=[(LAST, 0, 5)]),
+    "empty-file": plan(steps=[(LAST, 0, 0)]),
+    "full-then-short": plan(steps=[(FULL, 0, 0), (LAST, 1, 0)]),
+    "full-final": plan(steps=[(FULL | LAST, 0, 0)]),
+    "full-then-empty-final": plan(steps=[(FULL, 0, 0), (LAST, 0, 0)]),
+    "no-final": plan(steps=[(FULL, 0, 0), (FULL, 0, 0)]),
+    "two-finals": plan(steps=[(FULL | LAST, 0, 0), (LAST, 0, 9)]),
+    "reordered": plan(steps=[(FULL | NUMBERED, 1, 0), (LAST | NUMBERED, 0, 3)]),
+    "trailing-garbage": plan(steps=[(LAST, 0, 5), (4, 3, 0), (0, 0, 0)]),
+    "truncated": plan(steps=[(FULL, 0, 0), (LAST, 0, 40), (5, 0, 20)]),
+    "replayed": plan(steps=[(FULL, 0, 0), (6, 0, 0), (LAST, 0, 1)]),
+    "bit-flip": plan(steps=[(FULL, 0, 0), (LAST, 0, 40), (7, 0, 30)]),
+    "armor": plan(flags=1, steps=[(FULL, 0, 0), (LAST, 0, 100)]),
+    "armor-crlf-short-reads": plan(read_size=7, flags=3, steps=[(LAST, 0, 48)]),
+    "grease-stanza": plan(extra=b"-> grease-1 a!b\n\n", steps=[(LAST, 0, 5)]),
+    "grease-after": plan(flags=4, extra=b"-> X25519\nAAAA\n", steps=[(LAST, 0, 5)]),
+    "bad-mac": plan(flags=8, steps=[(LAST, 0, 5)]),
+}
+for name, data in plans.items():
+    seed("fuzz-age", "plan-" + name, data)
+seed("fuzz-age", "keys-keyfile", b"\2# created: 2026-11-29T10:00:00Z\n# public key: age1...\n"
+     b"AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0\n")
+seed("fuzz-age", "keys-recipient", b"\2" + recipient.encode())
+seed("fuzz-age", "keys-lowercase", b"\2age-secret-key-1egtzvffv20835nwyv6270lxyvk2vknx2mmdkwyklmgr48uawx40q2p2lm0")
+
+
+def write():
+    for target, files in sorted(corpora.items()):
+        folder = os.path.join(ROOT, "Fuzz", target, "corpus")
+        shutil.rmtree(folder, ignore_errors=True)
+        os.makedirs(folder)
+        for name, data in files.items():
+            with open(os.path.join(folder, name), "wb") as f:
+                f.write(data)
+        print("%-16s %3d seeds, %6d bytes" % (target, len(files), sum(map(len, files.values()))))
+
+
+if __name__ == "__main__":
+    targets = sys.argv[1:]
+    if targets:
+        corpora = {t: corpora[t] for t in targets}
+    write()
