@@ -200,6 +200,7 @@ let package = Package(
         fuzzTarget("fuzz-json", dependencies: ["EdgeJSON"]),
         fuzzTarget("fuzz-config", dependencies: ["RecorderConfig", "EdgeJSON"]),
         fuzzTarget("fuzz-age", dependencies: ["AgeEncryption", "EdgeCore", "COpenSSL"]),
+        fuzzTarget("fuzz-manifest", dependencies: ["Custody", "DeviceIdentity", "EdgeJSON", "EdgeSystem", "COpenSSL"]),
 
         // One test target per library, sharing fixtures and helpers from TestSupport.
         .target(name: "TestSupport", dependencies: ["EdgeCore", "EdgeSystem"], path: "Tests/TestSupport"),

@@ -135,6 +135,111 @@ seed("fuzz-age", "keys-recipient", b"\2" + recipient.encode())
 seed("fuzz-age", "keys-lowercase", b"\2age-secret-key-1egtzvffv20835nwyv6270lxyvk2vknx2mmdkwyklmgr48uawx40q2p2lm0")
 
 
+# --- fuzz-manifest: manifests as ManifestChain writes them, the malformed ones of
+# ManifestParserTests, signatures by the target's fixed key, small stores ------------
+FUZZ_KEY_PEM = (b"-----BEGIN PRIVATE KEY-----\n"
+                b"MC4CAQAwBQYDK2VwBCIEICfWoaoCnXaKqIMili3lu0qMWyhxniAsl+3fCyrDavaC\n"
+                b"-----END PRIVATE KEY-----\n")  # the key in Fuzz/fuzz-manifest/FuzzManifest.swift
+
+
+def openssl(args, data=b""):
+    import subprocess, tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        key, message = os.path.join(tmp, "key.pem"), os.path.join(tmp, "message")
+        open(key, "wb").write(FUZZ_KEY_PEM)
+        open(message, "wb").write(data)
+        args = [a.replace("KEY", key).replace("MESSAGE", message) for a in args]
+        return subprocess.run(["openssl"] + args, check=True, capture_output=True).stdout
+
+
+def minisig(message, trusted, prehashed=True):
+    import base64
+    public = openssl(["pkey", "-in", "KEY", "-pubout", "-outform", "DER"])[-32:]
+    key_id = hashlib.blake2b(public, digest_size=64).digest()[:8]
+    signed = hashlib.blake2b(message, digest_size=64).digest() if prehashed else message
+    signature = openssl(["pkeyutl", "-sign", "-rawin", "-inkey", "KEY", "-in", "MESSAGE"], signed)
+    global_signature = openssl(["pkeyutl", "-sign", "-rawin", "-inkey", "KEY", "-in", "MESSAGE"], signature + trusted.encode())
+    b64 = lambda b: base64.b64encode(b).decode()
+    public_text = "untrusted comment: minisign public key\n%s\n" % b64(b"Ed" + key_id + public)
+    return ("untrusted comment: signature from EdgeRecorder device key\n%s\ntrusted comment: %s\n%s\n"
+            % (b64((b"ED" if prehashed else b"Ed") + key_id + signature), trusted, b64(global_signature)), public_text)
+
+
+def canonical(value):
+    import json
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def manifest(kind, sequence, previous=None, camera="cam1", clock_step=None, start_ns=5_000_000_000, **fields):
+    wall = lambda s: "2026-11-29T14:%02d:%02d.123456789Z" % (33 + s // 60, s % 60)
+    m = {"version": 1, "kind": kind, "gateway": "gw-0042", "camera": camera, "sequence": sequence,
+         "previous": previous, "firmware": "0.1.0",
+         "start": {"wall": wall(sequence * 10), "monotonicNs": start_ns, "clockSynced": True},
+         "end": {"wall": wall(sequence * 10 + 10), "monotonicNs": start_ns + 10_000_000_000, "clockSynced": sequence != 3},
+         "durationNs": 10_000_000_000}
+    if clock_step is not None:
+        m["clockStep"] = clock_step
+    if kind == "segment":
+        data = ("segment %d" % sequence).encode()
+        m.update({"file": "%08d-seg.mkv.age" % sequence, "frames": 250, "firstFrame": sequence * 250,
+                  "lastFrame": sequence * 250 + 249, "codec": "V_MJPEG", "width": 640, "height": 480,
+                  "capture": "MJPG 640x480 25/1", "ciphertext": {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()},
+                  "truncated": False, "reason": "duration"})
+    else:
+        m.update({"cause": "camera-lost", "detail": "unplugged"})
+    m.update(fields)
+    return m
+
+
+seg1 = manifest("segment", 1)
+seg2 = manifest("segment", 2, hashlib.sha256(canonical(seg1)).hexdigest(), clock_step=-2_500_000_000)
+gap3 = manifest("gap", 3, hashlib.sha256(canonical(seg2)).hexdigest())
+evicted = manifest("gap", 4, cause="evicted-unsent", detail="evicted segment 2 (00000002-seg.mkv.age) before upload: full")
+truncated = manifest("segment", 5, truncated=True, reason="power loss")
+for name, m in {"segment": seg1, "segment-clock-step": seg2, "gap": gap3, "evicted": evicted, "truncated": truncated}.items():
+    seed("fuzz-manifest", "manifest-" + name, b"\0" + canonical(m))
+malformed = {
+    "frames-string": dict(seg1, frames="250"), "frames-negative": dict(seg1, frames=-1), "width-fraction": dict(seg1, width=640.5),
+    "unknown-field": dict(seg1, colour="red"), "version-2": dict(seg1, version=2), "kind-clip": dict(seg1, kind="clip"),
+    "previous-short": dict(seg1, previous="abc"), "file-climbs": dict(seg1, file="../../etc/passwd"),
+    "camera-slash": dict(seg1, camera="cam/1"), "wall-yesterday": dict(seg1, start=dict(seg1["start"], wall="yesterday")),
+    "duration-wrong": dict(seg1, durationNs=1), "truncated-null": dict(seg1, truncated=None),
+    "sequence-huge": dict(seg1, sequence=18446744073709551615), "wall-1970": dict(seg1, start=dict(seg1["start"], wall="1970-01-01T00:00:00.000000000Z")),
+}
+for name, m in malformed.items():
+    seed("fuzz-manifest", "manifest-" + name, b"\0" + canonical(m))
+seed("fuzz-manifest", "manifest-pretty", b"\0" + json_docs["order"].encode())
+
+
+def signature_plan(message, comment, edits=()):
+    out = bytes([1, 0, len(comment)]) + comment.encode() + struct.pack(">H", len(message)) + message
+    for offset, byte in edits:
+        out += struct.pack(">HB", offset, byte)
+    return out
+
+
+comment = "edge-recorder manifest gateway=gw-0042 camera=cam1 sequence=1 sha256=" + hashlib.sha256(canonical(seg1)).hexdigest()
+seed("fuzz-manifest", "signature-made", signature_plan(canonical(seg1), comment))
+seed("fuzz-manifest", "signature-empty-comment", signature_plan(b"", ""))
+seed("fuzz-manifest", "signature-edited-untrusted", signature_plan(b"hello", "t", [(20, ord("X")), (400, ord("\n"))]))
+seed("fuzz-manifest", "signature-edited-global", signature_plan(b"hello", "t", [(200, ord("A"))]))
+for name, prehashed in [("prehashed", True), ("legacy", False)]:
+    text, public = minisig(b"hello\n", "timestamp:1795000000\tfile:hello", prehashed)
+    seed("fuzz-manifest", "signature-file-" + name, bytes([1, 1, 0, 0, 6]) + b"hello\n" + text.encode() + b"\0" + public.encode())
+
+
+def store(*parts):
+    return b"\2" + b"\n--\n".join(bytes([h]) + body for h, body in parts)
+
+
+FIT, RAW_SIG, SEGMENT, UNSIGNED, OTHER_COMMENT, RENUMBER = 4, 8, 12, 16, 32, 64
+seed("fuzz-manifest", "store-chain", store((FIT, canonical(seg1)), (FIT | RENUMBER, canonical(seg2)), (FIT | RENUMBER, canonical(gap3))))
+seed("fuzz-manifest", "store-as-written", store((0, canonical(seg1)), (SEGMENT, b"segment 1"), (0, canonical(seg2)), (SEGMENT, b"segment 2"), (0, canonical(gap3))))
+seed("fuzz-manifest", "store-two-cameras", store((FIT, canonical(seg1)), (2 | FIT, canonical(seg1)), (3, canonical(seg2)), (2 | FIT | RENUMBER, canonical(evicted))))
+seed("fuzz-manifest", "store-faults", store((FIT | UNSIGNED, canonical(seg1)), (FIT | OTHER_COMMENT, canonical(seg2)), (FIT, canonical(seg2)),
+                                            (RAW_SIG, minisig(b"x", "y")[0].encode()), (0, b"{}"), (FIT, canonical(truncated))))
+
+
 def write():
     for target, files in sorted(corpora.items()):
         folder = os.path.join(ROOT, "Fuzz", target, "corpus")
