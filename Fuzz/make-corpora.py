@@ -240,6 +240,73 @@ seed("fuzz-manifest", "store-faults", store((FIT | UNSIGNED, canonical(seg1)), (
                                             (RAW_SIG, minisig(b"x", "y")[0].encode()), (0, b"{}"), (FIT, canonical(truncated))))
 
 
+# --- fuzz-bitstream: Tests/Fixtures cut short: the parameter sets whole, each picture's
+# NAL units cut to their first bytes (the parsers read only headers), JPEGs with their
+# marker segments whole and a few bytes of scan -------------------------------------
+def nal_units(data):
+    import re
+    starts = [m.end() for m in re.finditer(b"\x00\x00\x01", data)]
+    return [data[s:(starts[i + 1] - 3 if i + 1 < len(starts) else len(data))].rstrip(b"\0") for i, s in enumerate(starts)]
+
+
+def shortened(units, kind, keep=24, pictures=6):
+    out, seen = [], 0
+    for unit in units:
+        t = unit[0] & 0x1F if kind == "h264" else (unit[0] >> 1) & 0x3F
+        is_slice = 1 <= t <= 5 if kind == "h264" else t < 32
+        if kind == "h264" and t == 6 or kind == "h265" and t == 39:
+            continue  # SEI: long, and nothing reads it
+        if is_slice:
+            seen += 1
+            if seen > pictures:
+                break
+            unit = unit[:keep]
+        out.append(unit)
+    return out
+
+
+def annexb(units, long_start=False):
+    return b"".join((b"\0\0\0\1" if long_start else b"\0\0\1") + u for u in units)
+
+
+fixtures = os.path.join(ROOT, "Tests/Fixtures")
+clips = {name: nal_units(open(os.path.join(fixtures, name), "rb").read())
+         for name in ["clip-320x240-25fps.h264", "clip-322x242-cropped.h264", "clip-320x240-25fps.h265"]}
+h264, cropped, h265 = (shortened(clips["clip-320x240-25fps.h264"], "h264"), shortened(clips["clip-322x242-cropped.h264"], "h264"),
+                       shortened(clips["clip-320x240-25fps.h265"], "h265"))
+seed("fuzz-bitstream", "h264", b"\0" + annexb(h264))
+seed("fuzz-bitstream", "h264-long-start-codes", b"\0" + annexb(h264, True) + b"\0\0")
+seed("fuzz-bitstream", "h264-cropped", b"\0" + annexb(cropped))
+seed("fuzz-bitstream", "h264-parameter-sets-change", b"\0" + annexb(h264[:5] + cropped[:2] + cropped[2:5]))
+seed("fuzz-bitstream", "h264-no-keyframe", b"\0" + annexb(h264[:2] + h264[3:]))
+seed("fuzz-bitstream", "h264-sps-only", b"\0" + annexb(h264[:1]))
+seed("fuzz-bitstream", "h265", b"\1" + annexb(h265))
+seed("fuzz-bitstream", "h265-long-start-codes", b"\1" + annexb(h265, True))
+seed("fuzz-bitstream", "h265-no-vps", b"\1" + annexb(h265[1:]))
+seed("fuzz-bitstream", "h264-as-h265", b"\1" + annexb(h264))
+seed("fuzz-bitstream", "random-split", b"\0" + bytes([0, 0, 0, 1, 3, 0x65, 0x41, 0x26, 0x02, 0x80, 0xFF, 0, 0, 1, 0x65, 0x88, 0, 0, 3, 1]))
+
+
+def jpeg_markers_only(picture, scan=8):
+    out, i = picture[:2], 2
+    while i + 4 <= len(picture):
+        marker, length = picture[i + 1], picture[i + 2] << 8 | picture[i + 3]
+        out += picture[i:i + 2 + length]
+        i += 2 + length
+        if marker == 0xDA:
+            return out + picture[i:i + scan] + b"\xff\xd9"
+    return out
+
+
+mjpeg = open(os.path.join(fixtures, "clip-320x240-25fps.mjpeg"), "rb").read()
+pictures = [b"\xff\xd8" + p for p in mjpeg.split(b"\xff\xd8")[1:4]]
+small = [jpeg_markers_only(p) for p in pictures]
+seed("fuzz-bitstream", "mjpeg", b"\2" + b"".join(small))
+seed("fuzz-bitstream", "mjpeg-restart-and-fill", b"\2" + small[0][:-2] + b"\xff\xd0\x12\xff\xff\xff\xd9" + small[1])
+seed("fuzz-bitstream", "mjpeg-truncated", b"\2" + small[0] + small[1][:-40])
+seed("fuzz-bitstream", "mjpeg-garbage-between", b"\2" + small[0] + b"garbage\xff\xd9" + small[1])
+
+
 def write():
     for target, files in sorted(corpora.items()):
         folder = os.path.join(ROOT, "Fuzz", target, "corpus")
