@@ -27,7 +27,7 @@ enum Crypto {
     }
 
     /// ChaCha20-Poly1305 of one STREAM chunk: nonce = 11-byte big-endian index, final flag.
-    static func sealChunk(_ plaintext: [UInt8], key: [UInt8], index: UInt64, last: Bool) -> [UInt8] {
+    static func sealChunk(_ plaintext: ArraySlice<UInt8>, key: [UInt8], index: UInt64, last: Bool) -> [UInt8] {
         var nonce = [UInt8](repeating: 0, count: 12)
         for byte in 0..<8 { nonce[3 + byte] = UInt8(truncatingIfNeeded: index >> (56 - 8 * UInt64(byte))) }
         nonce[11] = last ? 1 : 0
@@ -38,7 +38,8 @@ enum Crypto {
             let base = buffer.baseAddress!
             var written: Int32 = 0, tail: Int32 = 0
             return EVP_EncryptInit_ex2(context, EVP_chacha20_poly1305(), key, nonce, nil) == 1
-                && (plaintext.isEmpty || EVP_EncryptUpdate(context, base, &written, plaintext, Int32(plaintext.count)) == 1)
+                && (plaintext.isEmpty
+                    || plaintext.withUnsafeBufferPointer { EVP_EncryptUpdate(context, base, &written, $0.baseAddress, Int32($0.count)) } == 1)
                 && EVP_EncryptFinal_ex(context, base + Int(written), &tail) == 1
                 && edge_aead_get_tag(context, base + plaintext.count, 16) == 1
         }
