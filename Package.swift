@@ -262,12 +262,13 @@ let package = Package(
     swiftLanguageModes: [.v6]
 )
 
-/// A fuzz target in `Fuzz/<name>/`: Swift files beside its seed corpus (`corpus/`) and the
-/// inputs of crashes found and fixed (`regressions/`, only once there are some), which are
-/// data, not sources. SwiftPM warns about an excluded folder that does not exist, hence
-/// the check.
+/// A fuzz target in `Fuzz/<name>/`: Swift files beside its seed corpus (`corpus/`), the
+/// inputs of crashes found and fixed (`regressions/`, only once there are some) and maybe a
+/// libFuzzer dictionary (`dict`), which are data, not sources. SwiftPM warns about an
+/// excluded path that does not exist, hence the check (a folder added after a build may
+/// draw one "unhandled file" warning, until SwiftPM reads this manifest again).
 func fuzzTarget(_ name: String, dependencies: [Target.Dependency]) -> Target {
     let folder = "Fuzz/\(name)"
-    let data = ["corpus", "regressions"].filter { access("\(Context.packageDirectory)/\(folder)/\($0)", F_OK) == 0 }
+    let data = ["corpus", "regressions", "dict"].filter { access("\(Context.packageDirectory)/\(folder)/\($0)", F_OK) == 0 }
     return .executableTarget(name: name, dependencies: ["FuzzSupport"] + dependencies, path: folder, exclude: data)
 }
