@@ -200,7 +200,7 @@ let package = Package(
         fuzzTarget("fuzz-json", dependencies: ["EdgeJSON"]),
         fuzzTarget("fuzz-config", dependencies: ["RecorderConfig", "EdgeJSON"]),
         fuzzTarget("fuzz-age", dependencies: ["AgeEncryption", "EdgeCore", "COpenSSL"]),
-        fuzzTarget("fuzz-manifest", dependencies: ["Custody", "DeviceIdentity", "EdgeJSON", "EdgeSystem", "COpenSSL"]),
+        fuzzTarget("fuzz-manifest", dependencies: ["Custody", "DeviceIdentity", "EdgeSystem", "COpenSSL"]),
         fuzzTarget("fuzz-bitstream", dependencies: ["Bitstream", "FrameSources", "Segmenter", "EdgeCore", "EdgeSystem"]),
 
         // One test target per library, sharing fixtures and helpers from TestSupport.

@@ -170,41 +170,56 @@ def canonical(value):
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def manifest(kind, sequence, previous=None, camera="cam1", clock_step=None, start_ns=5_000_000_000, **fields):
+BOOT = "0f3c8e2a-5d4b-4c1e-9a7f-2b6d8e1c4a90"
+
+
+def manifest(kind, sequence, previous=None, camera="cam1", clock_step=None, start_ns=5_000_000_000, version=2, **fields):
     wall = lambda s: "2026-11-29T14:%02d:%02d.123456789Z" % (33 + s // 60, s % 60)
-    m = {"version": 1, "kind": kind, "gateway": "gw-0042", "camera": camera, "sequence": sequence,
+    point = lambda s, ns, synced: dict({"wall": wall(s), "monotonicNs": ns, "clockSynced": synced}, **({"boot": BOOT} if version >= 2 else {}))
+    m = {"version": version, "kind": kind, "gateway": "gw-0042", "camera": camera, "sequence": sequence,
          "previous": previous, "firmware": "0.1.0",
-         "start": {"wall": wall(sequence * 10), "monotonicNs": start_ns, "clockSynced": True},
-         "end": {"wall": wall(sequence * 10 + 10), "monotonicNs": start_ns + 10_000_000_000, "clockSynced": sequence != 3},
+         "start": point(sequence * 10, start_ns, True),
+         "end": point(sequence * 10 + 10, start_ns + 10_000_000_000, sequence != 3),
          "durationNs": 10_000_000_000}
     if clock_step is not None:
         m["clockStep"] = clock_step
     if kind == "segment":
         data = ("segment %d" % sequence).encode()
-        m.update({"file": "%08d-seg.mkv.age" % sequence, "frames": 250, "firstFrame": sequence * 250,
+        m.update({"file": "%08d-20261129T1433%02dZ.mkv.age" % (sequence, sequence * 10 % 60), "frames": 250, "firstFrame": sequence * 250,
                   "lastFrame": sequence * 250 + 249, "codec": "V_MJPEG", "width": 640, "height": 480,
                   "capture": "MJPG 640x480 25/1", "ciphertext": {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()},
-                  "truncated": False, "reason": "duration"})
+                  "truncated": False, "reason": "cut" if version >= 2 else "duration"})
     else:
         m.update({"cause": "camera-lost", "detail": "unplugged"})
     m.update(fields)
     return m
 
 
+def checkpoint(head, camera="cam1"):
+    return {"version": 1, "kind": "checkpoint", "gateway": "gw-0042", "camera": camera, "sequence": head["sequence"],
+            "sha256": hashlib.sha256(canonical(head)).hexdigest(), "at": head["end"]}
+
+
 seg1 = manifest("segment", 1)
 seg2 = manifest("segment", 2, hashlib.sha256(canonical(seg1)).hexdigest(), clock_step=-2_500_000_000)
 gap3 = manifest("gap", 3, hashlib.sha256(canonical(seg2)).hexdigest())
-evicted = manifest("gap", 4, cause="evicted-unsent", detail="evicted segment 2 (00000002-seg.mkv.age) before upload: full")
-truncated = manifest("segment", 5, truncated=True, reason="power loss")
-for name, m in {"segment": seg1, "segment-clock-step": seg2, "gap": gap3, "evicted": evicted, "truncated": truncated}.items():
+evicted = manifest("gap", 4, cause="evicted-unsent", detail="evicted segment 2 before upload: full", covers=[2])
+truncated = manifest("segment", 5, truncated=True, reason="crash", frames=None, firstFrame=None, lastFrame=None, codec=None)
+across_boots = manifest("gap", 6, cause="crash", durationNs=None, end=dict(gap3["end"], boot="process-" + "ab" * 16))
+v1 = manifest("segment", 1, version=1)
+for name, m in {"segment": seg1, "segment-clock-step": seg2, "gap": gap3, "evicted": evicted, "truncated": truncated,
+                "across-boots": across_boots, "version-1": v1, "version-1-gap": manifest("gap", 2, version=1)}.items():
     seed("fuzz-manifest", "manifest-" + name, b"\0" + canonical(m))
+seed("fuzz-manifest", "checkpoint", b"\0" + canonical(checkpoint(gap3)))
 malformed = {
     "frames-string": dict(seg1, frames="250"), "frames-negative": dict(seg1, frames=-1), "width-fraction": dict(seg1, width=640.5),
-    "unknown-field": dict(seg1, colour="red"), "version-2": dict(seg1, version=2), "kind-clip": dict(seg1, kind="clip"),
+    "unknown-field": dict(seg1, colour="red"), "version-3": dict(seg1, version=3), "kind-clip": dict(seg1, kind="clip"),
     "previous-short": dict(seg1, previous="abc"), "file-climbs": dict(seg1, file="../../etc/passwd"),
     "camera-slash": dict(seg1, camera="cam/1"), "wall-yesterday": dict(seg1, start=dict(seg1["start"], wall="yesterday")),
-    "duration-wrong": dict(seg1, durationNs=1), "truncated-null": dict(seg1, truncated=None),
-    "sequence-huge": dict(seg1, sequence=18446744073709551615), "wall-1970": dict(seg1, start=dict(seg1["start"], wall="1970-01-01T00:00:00.000000000Z")),
+    "duration-wrong": dict(seg1, durationNs=1), "truncated-null": dict(seg1, truncated=None), "no-boot": dict(seg1, start=v1["start"]),
+    "frames-null-not-truncated": dict(seg1, frames=None), "reason-unknown": dict(seg1, reason="duration"),
+    "covers-on-crash": dict(gap3, covers=[1]), "sequence-huge": dict(seg1, sequence=18446744073709551615),
+    "wall-1970": dict(seg1, start=dict(seg1["start"], wall="1970-01-01T00:00:00.000000000Z")),
 }
 for name, m in malformed.items():
     seed("fuzz-manifest", "manifest-" + name, b"\0" + canonical(m))
@@ -232,12 +247,18 @@ def store(*parts):
     return b"\2" + b"\n--\n".join(bytes([h]) + body for h, body in parts)
 
 
-FIT, RAW_SIG, SEGMENT, UNSIGNED, OTHER_COMMENT, RENUMBER = 4, 8, 12, 16, 32, 64
-seed("fuzz-manifest", "store-chain", store((FIT, canonical(seg1)), (FIT | RENUMBER, canonical(seg2)), (FIT | RENUMBER, canonical(gap3))))
-seed("fuzz-manifest", "store-as-written", store((0, canonical(seg1)), (SEGMENT, b"segment 1"), (0, canonical(seg2)), (SEGMENT, b"segment 2"), (0, canonical(gap3))))
-seed("fuzz-manifest", "store-two-cameras", store((FIT, canonical(seg1)), (2 | FIT, canonical(seg1)), (3, canonical(seg2)), (2 | FIT | RENUMBER, canonical(evicted))))
+FIT, RAW_SIG, SEGMENT, UNSIGNED, OTHER_COMMENT, RENUMBER, CHECKPOINT = 4, 8, 12, 16, 32, 64, 128
+seed("fuzz-manifest", "store-chain", store((FIT, canonical(seg1)), (FIT | RENUMBER, canonical(seg2)), (FIT | RENUMBER, canonical(gap3)),
+                                           (CHECKPOINT | FIT, b"")))
+seed("fuzz-manifest", "store-as-written", store((0, canonical(seg1)), (SEGMENT, b"segment 1"), (0, canonical(seg2)), (SEGMENT, b"segment 2"),
+                                                (0, canonical(gap3)), (CHECKPOINT, canonical(checkpoint(gap3)))))
+seed("fuzz-manifest", "store-checkpoint-ahead", store((FIT, canonical(seg1)), (CHECKPOINT, canonical(checkpoint(gap3))),
+                                                      (2 | CHECKPOINT | FIT | OTHER_COMMENT, b"")))
+seed("fuzz-manifest", "store-two-cameras", store((FIT, canonical(seg1)), (2 | FIT, canonical(seg1)), (3, canonical(seg2)), (2 | FIT | RENUMBER, canonical(evicted)),
+                                                 (3 | CHECKPOINT, canonical(checkpoint(seg2, "cam-x")))))
 seed("fuzz-manifest", "store-faults", store((FIT | UNSIGNED, canonical(seg1)), (FIT | OTHER_COMMENT, canonical(seg2)), (FIT, canonical(seg2)),
-                                            (RAW_SIG, minisig(b"x", "y")[0].encode()), (0, b"{}"), (FIT, canonical(truncated))))
+                                            (RAW_SIG, minisig(b"x", "y")[0].encode()), (0, b"{}"), (FIT, canonical(truncated)),
+                                            (FIT, canonical(v1)), (FIT | RENUMBER, canonical(across_boots))))
 
 
 # --- fuzz-bitstream: Tests/Fixtures cut short: the parameter sets whole, each picture's

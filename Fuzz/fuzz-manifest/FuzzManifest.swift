@@ -7,8 +7,8 @@ import FuzzSupport
 /// Manifests, minisign signatures and the chain verifier.
 ///
 /// The first byte picks what the rest is (its value modulo 3):
-/// - 0: a manifest. What parses must print (`canonicalJSON`) as bytes that parse back to
-///   the same manifest, and those bytes are a fixed point.
+/// - 0: a manifest or a checkpoint. What parses must print (`canonicalJSON`) as bytes that
+///   parse back to the same value, and those bytes are a fixed point.
 /// - 1: a signature plan (see `SignaturePlan`): signatures made here, then edited, and
 ///   signature and key files as given.
 /// - 2: a store for `ChainVerifier` (see `StorePlan`), written to a scratch directory.
@@ -24,6 +24,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 }
 
 func checkManifest(_ bytes: [UInt8]) {
+    if let checkpoint = try? Checkpoint.parse(bytes) {
+        expect((try? Checkpoint.parse(checkpoint.canonicalJSON)) == checkpoint, "a checkpoint changes when printed and read back")
+    }
     guard let manifest = try? ManifestParser.parse(bytes) else { return }
     let canonical = manifest.canonicalJSON
     let again: Manifest
