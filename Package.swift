@@ -1,6 +1,12 @@
 // swift-tools-version:6.2
 import PackageDescription
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 // Dependencies point one way: C targets → EdgeSystem → concern libraries → executables.
 // Concern libraries meet only through the protocols in EdgeCore; the executables wire them.
 // Test-only fault switches (a hanging capture loop, refusals at the centre) exist in debug
@@ -187,6 +193,16 @@ let package = Package(
             ],
             path: "Benchmarks/edge-bench"),
 
+        // Fuzz targets (Fuzz/README.md): libFuzzer entry points, run by Tools/fuzz in a
+        // `-DFUZZING` release build; in every other build each is a replay runner for its
+        // corpus, so the normal build links and type-checks them.
+        .target(name: "FuzzSupport", dependencies: ["EdgeSystem"], path: "Fuzz/FuzzSupport"),
+        fuzzTarget("fuzz-json", dependencies: ["EdgeJSON"]),
+        fuzzTarget("fuzz-config", dependencies: ["RecorderConfig", "EdgeJSON"]),
+        fuzzTarget("fuzz-age", dependencies: ["AgeEncryption", "EdgeCore", "COpenSSL"]),
+        fuzzTarget("fuzz-manifest", dependencies: ["Custody", "DeviceIdentity", "EdgeSystem", "COpenSSL"]),
+        fuzzTarget("fuzz-bitstream", dependencies: ["Bitstream", "FrameSources", "Segmenter", "EdgeCore", "EdgeSystem"]),
+
         // One test target per library, sharing fixtures and helpers from TestSupport.
         .target(name: "TestSupport", dependencies: ["EdgeCore", "EdgeSystem"], path: "Tests/TestSupport"),
         .testTarget(name: "EdgeSystemTests", dependencies: ["TestSupport", "EdgeSystem"]),
@@ -245,3 +261,14 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+/// A fuzz target in `Fuzz/<name>/`: Swift files beside its seed corpus (`corpus/`), the
+/// inputs of crashes found and fixed (`regressions/`, only once there are some) and maybe a
+/// libFuzzer dictionary (`dict`), which are data, not sources. SwiftPM warns about an
+/// excluded path that does not exist, hence the check (a folder added after a build may
+/// draw one "unhandled file" warning, until SwiftPM reads this manifest again).
+func fuzzTarget(_ name: String, dependencies: [Target.Dependency]) -> Target {
+    let folder = "Fuzz/\(name)"
+    let data = ["corpus", "regressions", "dict"].filter { access("\(Context.packageDirectory)/\(folder)/\($0)", F_OK) == 0 }
+    return .executableTarget(name: name, dependencies: ["FuzzSupport"] + dependencies, path: folder, exclude: data)
+}

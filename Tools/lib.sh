@@ -33,7 +33,7 @@ build_checked() {
     log=$(mktemp)
     if ! swift build -c "$config" --build-tests 2>&1 | tee "$log" | grep -E "error:|Compiling|Build complete" | grep -v "^\[" ; then :; fi
     if grep -q "error:" "$log"; then grep -E "error:" "$log" | sort -u >&2; rm -f "$log"; return 1; fi
-    if grep -E "^($ROOT/)?(Sources|Tests|Benchmarks)/.*warning:" "$log" | sort -u | grep . >&2; then
+    if grep -E "^($ROOT/)?(Sources|Tests|Benchmarks|Fuzz)/.*warning:" "$log" | sort -u | grep . >&2; then
         echo "the build has warnings in our code (above): fix them" >&2
         rm -f "$log"
         return 1

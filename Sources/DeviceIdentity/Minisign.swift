@@ -15,8 +15,8 @@ public struct MinisignPublicKey: Sendable, Hashable {
 
     /// Parses a public key file, or its base64 line alone.
     public init(parsing text: String) throws(DeviceIdentityError) {
-        let lines = text.split(separator: "\n").map { $0.trimmingWhitespace }.filter { !$0.isEmpty }
-        guard let line = lines.first(where: { !$0.hasPrefix("untrusted comment:") }),
+        let lines = minisignLines(text).map { String(decoding: $0, as: UTF8.self).trimmingWhitespace }.filter { !$0.isEmpty }
+        guard let line = lines.first(where: { !$0.utf8.starts(with: "untrusted comment:".utf8) }),
             let bytes = Base64.decode(line.utf8, padded: true), bytes.count == 42,
             bytes[0] == UInt8(ascii: "E"), bytes[1] == UInt8(ascii: "d")
         else {
@@ -57,15 +57,17 @@ public struct MinisignSignature: Sendable, Hashable {
     public var globalSignature: [UInt8]
 
     public init(parsing text: String) throws(DeviceIdentityError) {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingTrailingCR }
-        guard lines.count >= 4, lines[0].hasPrefix("untrusted comment: "),
-            lines[2].hasPrefix("trusted comment: "),
-            lines.dropFirst(4).allSatisfy({ $0.trimmingWhitespace.isEmpty })
+        let lines = minisignLines(text)
+        guard lines.count >= 4, let untrusted = remainder(of: lines[0], after: "untrusted comment: "),
+            let trusted = remainder(of: lines[2], after: "trusted comment: "),
+            lines.dropFirst(4).allSatisfy({ String(decoding: $0, as: UTF8.self).trimmingWhitespace.isEmpty })
         else {
             throw DeviceIdentityError(.malformedMinisign, "not a minisign signature file (expected 4 lines: untrusted comment, signature, trusted comment, global signature)")
         }
-        guard let first = Base64.decode(lines[1].trimmingWhitespace.utf8, padded: true), first.count == 74,
-            let global = Base64.decode(lines[3].trimmingWhitespace.utf8, padded: true), global.count == 64
+        guard let first = Base64.decode(String(decoding: lines[1], as: UTF8.self).trimmingWhitespace.utf8, padded: true),
+            first.count == 74,
+            let global = Base64.decode(String(decoding: lines[3], as: UTF8.self).trimmingWhitespace.utf8, padded: true),
+            global.count == 64
         else {
             throw DeviceIdentityError(.malformedMinisign, "a minisign signature line is not base64 of the right length")
         }
@@ -76,8 +78,8 @@ public struct MinisignSignature: Sendable, Hashable {
         }
         keyID = Array(first[2..<10])
         signature = Array(first[10...])
-        untrustedComment = String(lines[0].dropFirst("untrusted comment: ".count))
-        trustedComment = String(lines[2].dropFirst("trusted comment: ".count))
+        untrustedComment = untrusted
+        trustedComment = trusted
         globalSignature = global
     }
 
@@ -106,5 +108,19 @@ extension StringProtocol {
     var trimmingWhitespace: String {
         String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
     }
-    var trimmingTrailingCR: String { hasSuffix("\r") ? String(dropLast()) : String(self) }
+}
+
+/// The lines of a key or signature file, as bytes: split at every LF, each without one CR
+/// before it. Not as `Character`s: "\r\n" is one character, which a split at "\n" does
+/// not find, and a comment starting with a combining mark would merge with the space
+/// before it, so `hasPrefix("trusted comment: ")` would fail on a file minisign accepts.
+private func minisignLines(_ text: String) -> [ArraySlice<UInt8>] {
+    Array(text.utf8).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map {
+        $0.last == UInt8(ascii: "\r") ? $0.dropLast() : $0
+    }
+}
+
+/// What follows `prefix` on `line`, or nil when the line does not start with it.
+private func remainder(of line: ArraySlice<UInt8>, after prefix: String) -> String? {
+    line.starts(with: prefix.utf8) ? String(decoding: line.dropFirst(prefix.utf8.count), as: UTF8.self) : nil
 }

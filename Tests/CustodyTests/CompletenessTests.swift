@@ -170,6 +170,32 @@ import TestSupport
         #expect(!report.isCompleteToCheckpoints)
     }
 
+    /// Found with Fuzz/fuzz-manifest (regressions/checkpoint-naming-sequence-2-63-1): the
+    /// sequences up to the checkpoint's were listed one by one, so a signed head numbered
+    /// 2⁶³−1 kept the verifier busy for ever. They are counted instead.
+    @Test(.timeLimit(.minutes(1))) func aCheckpointFarAheadIsCountedNotListed() throws {
+        let gw = try GatewayFixture()
+        let first = try gw.segment()
+        var far = try ManifestParser.parse(first.json)
+        far.sequence = UInt64(Int64.max)
+        far.previous = sha256(first.json)
+        let json = far.canonicalJSON
+        let comment = Manifest.trustedComment(gateway: far.gateway, camera: "cam1", sequence: far.sequence, sha256: sha256(json))
+        try writeFile("\(gw.store)/cam1/far.json", json)
+        try writeFile("\(gw.store)/cam1/far.json.minisig", Array(try gw.key.sign(json, trustedComment: comment).fileText.utf8))
+        let head = Checkpoint(gateway: far.gateway, camera: "cam1", sequence: far.sequence, sha256: sha256(json), at: far.end)
+        let headComment = Checkpoint.trustedComment(
+            gateway: far.gateway, camera: "cam1", sequence: far.sequence, sha256: sha256(head.canonicalJSON))
+        try FileSystem.makeDirectories("\(gw.store)/.checkpoints")
+        try writeFile("\(gw.store)/.checkpoints/cam1.json", head.canonicalJSON)
+        try writeFile(
+            "\(gw.store)/.checkpoints/cam1.json.minisig", Array(try gw.key.sign(head.canonicalJSON, trustedComment: headComment).fileText.utf8))
+        let report = try gw.verify()
+        let finding = try #require(report.findings(.truncatedBelowCheckpoint).first)
+        #expect(finding.sequence == UInt64(Int64.max))  // named by the checkpoint's sequence
+        #expect(finding.message.hasPrefix("9223372036854775805 sequence(s) up to the checkpoint's 9223372036854775807 are absent, first 2"))
+    }
+
     @Test func anOlderCheckpointStillAnchorsWhatItNames() throws {
         let gw = try GatewayFixture()
         try gw.segment()

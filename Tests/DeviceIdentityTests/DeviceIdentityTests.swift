@@ -95,6 +95,25 @@ let manifest = Array(#"{"camera":"cam1","gateway":"gw-0042","sequence":17}"#.utf
         #expect(throws: DeviceIdentityError.self) { try key.sign(manifest, trustedComment: "two\nlines") }
     }
 
+    /// Found by Fuzz/fuzz-manifest (regressions/signature-comment-starting-with-a-combining-mark):
+    /// files were read as `Character`s, so a trusted comment starting with a combining mark
+    /// merged with the space before it and our own signature did not read back, and "\r\n"
+    /// was one character that the split at "\n" missed.
+    @Test func signatureFilesAreReadAsBytes() throws {
+        let directory = TemporaryDirectory()
+        let key = try DeviceKey.loadOrCreate(stateDirectory: directory.path)
+        for comment in ["\u{342}s", "\u{301}", "e\u{301} \u{301}"] {
+            let signature = try key.sign(manifest, trustedComment: comment)
+            #expect(try MinisignSignature(parsing: signature.fileText) == signature)
+            #expect(MinisignVerifier.verify(message: manifest, signatureFile: signature.fileText, publicKey: key.publicKey.fileText)
+                == .valid(trustedComment: comment))
+        }
+        let signature = try key.sign(manifest, trustedComment: "t")
+        let crlf = { (text: String) in text.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\r\n") }
+        #expect(try MinisignSignature(parsing: crlf(signature.fileText)) == signature)
+        #expect(try MinisignPublicKey(parsing: crlf(key.publicKey.fileText)) == key.publicKey)
+    }
+
     @Test func smallOrderPublicKeysAreRefused() throws {
         let directory = TemporaryDirectory()
         let key = try DeviceKey.loadOrCreate(stateDirectory: directory.path)
