@@ -202,6 +202,15 @@ let package = Package(
         fuzzTarget("fuzz-age", dependencies: ["AgeEncryption", "EdgeCore", "COpenSSL"]),
         fuzzTarget("fuzz-manifest", dependencies: ["Custody", "DeviceIdentity", "EdgeSystem", "COpenSSL"]),
         fuzzTarget("fuzz-bitstream", dependencies: ["Bitstream", "FrameSources", "Segmenter", "EdgeCore", "EdgeSystem"]),
+        fuzzTarget("fuzz-control", dependencies: ["ControlSocket", "EdgeJSON", "EdgeSystem"]),
+        fuzzTarget(
+            "fuzz-centre",
+            dependencies: [
+                "CentreReceiver", "Custody", "DeviceIdentity", "EdgeCrypto", "EdgeSystem",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]),
 
         // One test target per library, sharing fixtures and helpers from TestSupport.
         .target(name: "TestSupport", dependencies: ["EdgeCore", "EdgeSystem"], path: "Tests/TestSupport"),

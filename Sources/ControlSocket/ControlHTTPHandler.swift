@@ -223,12 +223,18 @@ final class ControlHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             pump(context, stream)
             return
         }
-        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        // Before the end goes out: writing it lets the pipelining handler pass on what
+        // it held back (the next request, or a parser error about it), at once and on
+        // this stack, and that must find this answer over (found by fuzz-control).
         requestOpen = false
-        if close || closeWhenAnswered {
+        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        // A half-closed client's pipelined requests may still be coming out of the
+        // pipelining handler (one was just dispatched, on this stack): close only after
+        // the last of them is answered.
+        if close || (closeWhenAnswered && !busy && !requestOpen) {
             deadline?.cancel()
             done.whenComplete { [channel = context.channel] _ in channel.close(promise: nil) }
-        } else {
+        } else if !busy {
             armDeadline(context)
         }
     }

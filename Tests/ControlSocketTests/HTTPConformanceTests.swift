@@ -67,6 +67,35 @@ import TestSupport
         #expect(counter.done.withLock { $0 } == ["POST /v1/segments/hold"])
     }
 
+    /// A request, the first byte of another, then a half-close (found by fuzz-control):
+    /// the first is answered before the cut-short second is refused.
+    @Test func aRequestFollowedByAPartialOneAndAHalfCloseIsAnswered() throws {
+        let counter = Counter()
+        let server = try start(counter)
+        defer { server.stop() }
+        let client = try RawClient(server.configuration.path)
+        #expect(client.write(Array((Self.request("POST", "/v1/segments/hold", body: "{}") + "}").utf8)))
+        shutdown(client.fd, Int32(SHUT_WR))
+        let answer = client.readToEnd()
+        #expect(Self.statuses(answer).first == "200", "\(answer.debugDescription)")
+        #expect(counter.done.withLock { $0 } == ["POST /v1/segments/hold"])
+    }
+
+    /// Three pipelined requests and a half-close in one write (found by fuzz-control):
+    /// all three answered, the last one too.
+    @Test func pipelinedRequestsBeforeAHalfCloseAreAllAnswered() throws {
+        let counter = Counter()
+        let server = try start(counter)
+        defer { server.stop() }
+        let client = try RawClient(server.configuration.path)
+        let three = Self.request("GET", "/a") + Self.request("GET", "/b") + Self.request("GET", "/c")
+        #expect(client.write(Array(three.utf8)))
+        shutdown(client.fd, Int32(SHUT_WR))
+        let answer = client.readToEnd()
+        #expect(Self.statuses(answer) == ["200", "200", "200"], "\(answer.debugDescription)")
+        #expect(counter.done.withLock { $0 } == ["GET /a", "GET /b", "GET /c"])
+    }
+
     @Test func aHalfClosedClientGetsItsAnswer() throws {
         let counter = Counter()
         let server = try start(counter)
