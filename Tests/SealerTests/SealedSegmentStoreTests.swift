@@ -87,6 +87,10 @@ struct SealedSegmentStoreTests {
         let manifests = try h.manifests()
         #expect(manifests.map(\.manifest.sequence) == [1, 2, 3])
         #expect(manifests.map { $0.manifest.previous == nil } == [true, false, false])
+        // Version 2 as MANIFEST.md has it: a Matroska codec ID, a reason of the vocabulary.
+        let facts = manifests.compactMap { if case .segment(let s) = $0.manifest.body { s } else { nil } }
+        #expect(facts.map(\.codec) == ["V_MJPEG", "V_MJPEG", "V_MJPEG"])
+        #expect(facts.map(\.reason) == ["cut", "cut", "shutdown"] && facts.allSatisfy { $0.frames != nil })
         do {
             for (file, _) in manifests {
                 let result = try Tool.run("minisign", ["-Vm", "\(h.directory)/\(file)", "-P", h.key.publicKey.base64])
