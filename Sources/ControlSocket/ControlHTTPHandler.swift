@@ -46,6 +46,8 @@ final class ControlHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// A request head has arrived and its answer has not ended: an answer now belongs to
     /// it. Otherwise an answer (408, a parser's 400) goes out of band (`sendAlone`).
     private var requestOpen = false
+    /// The end of the last answer written: done once it has reached the socket.
+    private var lastAnswer: EventLoopFuture<Void>?
 
     init(
         responder: any ControlResponder, executor: ThreadExecutor, access: AccessPolicy, limits: Limits,
@@ -99,7 +101,7 @@ final class ControlHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .end:
             if discarding {
                 // The rest of a refused body has been read: now closing loses no answer.
-                if closeAfterBody { context.close(promise: nil) }
+                if closeAfterBody { closeOnceWritten(context) }
                 return
             }
             guard let head else { return }
@@ -117,7 +119,7 @@ final class ControlHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         if busy || streaming != nil {
             closeWhenAnswered = true
         } else if head == nil && !discarding {
-            context.close(promise: nil)
+            closeOnceWritten(context)
         }
     }
 
@@ -227,7 +229,11 @@ final class ControlHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         // it held back (the next request, or a parser error about it), at once and on
         // this stack, and that must find this answer over (found by fuzz-control).
         requestOpen = false
-        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        // Known before the write: what the write passes on may want to close after it.
+        let written = context.eventLoop.makePromise(of: Void.self)
+        let done = written.futureResult
+        lastAnswer = done
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
         // A half-closed client's pipelined requests may still be coming out of the
         // pipelining handler (one was just dispatched, on this stack): close only after
         // the last of them is answered.
@@ -237,6 +243,18 @@ final class ControlHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         } else if !busy {
             armDeadline(context)
         }
+    }
+
+    /// Closes once the answers written so far have reached the socket. The half-close (or
+    /// the end of a refused body) can arrive while the last answer is still on its way
+    /// out: the pipelining handler passes on what it held back from inside the write of
+    /// an answer's end, before that write is flushed, and closing then would drop it
+    /// (found by fuzz-control: two pipelined requests then a half-close got no answer).
+    private func closeOnceWritten(_ context: ChannelHandlerContext) {
+        deadline?.cancel()
+        guard let lastAnswer else { return context.close(promise: nil) }
+        context.flush()
+        lastAnswer.whenComplete { [channel = context.channel] _ in channel.close(promise: nil) }
     }
 
     static let streamWriteLimit = TimeAmount.seconds(30)

@@ -96,6 +96,22 @@ import TestSupport
         #expect(counter.done.withLock { $0 } == ["GET /a", "GET /b", "GET /c"])
     }
 
+    /// A request, a pipelined one refused before it is carried out (no Host), then a
+    /// half-close (found by fuzz-control): the half-close reaches the server while the
+    /// refusal is still being written, and both answers still go out before it closes.
+    @Test func anAnswerAndARefusalBeforeAHalfCloseBothGoOut() throws {
+        let counter = Counter()
+        let server = try start(counter)
+        defer { server.stop() }
+        let client = try RawClient(server.configuration.path)
+        let two = Self.request("GET", "/a") + Self.request("GET", "/b", headers: "Hots: edge\r\n")
+        #expect(client.write(Array(two.utf8)))
+        shutdown(client.fd, Int32(SHUT_WR))
+        let answer = client.readToEnd()
+        #expect(Self.statuses(answer) == ["200", "400"], "\(answer.debugDescription)")
+        #expect(counter.done.withLock { $0 } == ["GET /a"])
+    }
+
     @Test func aHalfClosedClientGetsItsAnswer() throws {
         let counter = Counter()
         let server = try start(counter)
