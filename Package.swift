@@ -1,12 +1,6 @@
 // swift-tools-version:6.2
 import PackageDescription
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 // Dependencies point one way: C targets → EdgeSystem → concern libraries → executables.
 // Concern libraries meet only through the protocols in EdgeCore; the executables wire them.
 // Test-only fault switches (a hanging capture loop, refusals at the centre) exist in debug
@@ -197,14 +191,14 @@ let package = Package(
         // `-DFUZZING` release build; in every other build each is a replay runner for its
         // corpus, so the normal build links and type-checks them.
         .target(name: "FuzzSupport", dependencies: ["EdgeSystem"], path: "Fuzz/FuzzSupport"),
-        fuzzTarget("fuzz-json", dependencies: ["EdgeJSON"]),
-        fuzzTarget("fuzz-config", dependencies: ["RecorderConfig", "EdgeJSON"]),
-        fuzzTarget("fuzz-age", dependencies: ["AgeEncryption", "EdgeCore", "COpenSSL"]),
-        fuzzTarget("fuzz-manifest", dependencies: ["Custody", "DeviceIdentity", "EdgeSystem", "COpenSSL"]),
-        fuzzTarget("fuzz-bitstream", dependencies: ["Bitstream", "FrameSources", "Segmenter", "EdgeCore", "EdgeSystem"]),
-        fuzzTarget("fuzz-control", dependencies: ["ControlSocket", "EdgeJSON", "EdgeSystem"]),
+        fuzzTarget("fuzz-json", data: ["corpus"], dependencies: ["EdgeJSON"]),
+        fuzzTarget("fuzz-config", data: ["corpus", "dict"], dependencies: ["RecorderConfig", "EdgeJSON"]),
+        fuzzTarget("fuzz-age", data: ["corpus"], dependencies: ["AgeEncryption", "EdgeCore", "COpenSSL"]),
+        fuzzTarget("fuzz-manifest", data: ["corpus", "dict", "regressions"], dependencies: ["Custody", "DeviceIdentity", "EdgeSystem", "COpenSSL"]),
+        fuzzTarget("fuzz-bitstream", data: ["corpus"], dependencies: ["Bitstream", "FrameSources", "Segmenter", "EdgeCore", "EdgeSystem"]),
+        fuzzTarget("fuzz-control", data: ["corpus", "dict", "regressions"], dependencies: ["ControlSocket", "EdgeJSON", "EdgeSystem"]),
         fuzzTarget(
-            "fuzz-centre",
+            "fuzz-centre", data: ["corpus", "regressions"],
             dependencies: [
                 "CentreReceiver", "Custody", "DeviceIdentity", "EdgeCrypto", "EdgeSystem",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -271,13 +265,11 @@ let package = Package(
     swiftLanguageModes: [.v6]
 )
 
-/// A fuzz target in `Fuzz/<name>/`: Swift files beside its seed corpus (`corpus/`), the
-/// inputs of crashes found and fixed (`regressions/`, only once there are some) and maybe a
-/// libFuzzer dictionary (`dict`), which are data, not sources. SwiftPM warns about an
-/// excluded path that does not exist, hence the check (a folder added after a build may
-/// draw one "unhandled file" warning, until SwiftPM reads this manifest again).
-func fuzzTarget(_ name: String, dependencies: [Target.Dependency]) -> Target {
-    let folder = "Fuzz/\(name)"
-    let data = ["corpus", "regressions", "dict"].filter { access("\(Context.packageDirectory)/\(folder)/\($0)", F_OK) == 0 }
-    return .executableTarget(name: name, dependencies: ["FuzzSupport"] + dependencies, path: folder, exclude: data)
+/// A fuzz target in `Fuzz/<name>/`: Swift files beside its data, which is not source: the
+/// seed corpus (`corpus/`), the inputs of crashes found and fixed (`regressions/`) and a
+/// libFuzzer dictionary (`dict`). `data` names the ones the target has, so this manifest
+/// reads nothing from the disk (SwiftPM caches what it evaluates): a target's first
+/// regression input adds "regressions" here.
+func fuzzTarget(_ name: String, data: [String], dependencies: [Target.Dependency]) -> Target {
+    .executableTarget(name: name, dependencies: ["FuzzSupport"] + dependencies, path: "Fuzz/\(name)", exclude: data)
 }

@@ -16,9 +16,20 @@ public enum Fixtures {
         Array(try Data(contentsOf: URL(fileURLWithPath: path(name))))
     }
 
-    /// A new empty directory under /tmp, removed when the process ends if the test passes.
+    /// Where this test process's scratch directories go: `/tmp/edge-tests-<pid>`, removed
+    /// when the process exits (kept with `EDGE_KEEP=1`, to look at what a failing test left).
+    public static let scratchRoot: String = {
+        let path = NSTemporaryDirectory() + "edge-tests-\(getpid())"
+        try? FileManager.default.removeItem(atPath: path)  // a crashed run's, under a reused pid
+        if ProcessInfo.processInfo.environment["EDGE_KEEP"] == nil {
+            atexit { try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "edge-tests-\(getpid())") }
+        }
+        return path
+    }()
+
+    /// A new empty directory under `scratchRoot`.
     public static func scratchDirectory(_ label: String = "test") throws -> String {
-        let path = NSTemporaryDirectory() + "edge-\(label)-\(UUID().uuidString.prefix(8))"
+        let path = scratchRoot + "/\(label)-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
