@@ -124,6 +124,12 @@ final class ControlHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if case ByteToMessageDecoderError.dataReceivedInErrorState = error {
+            // More bytes after a request the parser refused (they came in a later read):
+            // that refusal's 400 is already out, or goes out once the answer in progress
+            // is written. Closing now would drop that answer (found by fuzz-control).
+            return
+        }
         if streaming != nil {
             // An answer is being streamed: no room for another; just end it.
             streaming?.cancel()
