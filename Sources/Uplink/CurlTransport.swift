@@ -113,8 +113,7 @@ public final class CurlTransport: Transport {
         try handle.set(CURLOPT_UPLOAD_BUFFERSIZE, TransferContext.chunk, "CURLOPT_UPLOAD_BUFFERSIZE")
         try handle.set(CURLOPT_READFUNCTION, callback: curlRead, "CURLOPT_READFUNCTION")
         try handle.set(CURLOPT_READDATA, pointer: opaque, "CURLOPT_READDATA")
-        if let rate = context.control.maxSendBytesPerSecond {
-            try handle.set(CURLOPT_MAX_SEND_SPEED_LARGE, offset: rate, "CURLOPT_MAX_SEND_SPEED_LARGE")
+        if let rate = context.control.rateBytesPerSecond {
             // Each pacing wait then stays near a second, far below the stall timeout.
             context.chunkLimit = Int(max(1024, min(Int64(TransferContext.chunk), rate)))
         }

@@ -260,7 +260,7 @@ final class DestinationUploader: Sendable {
                 meter.reported.store(now, ordering: .relaxed)
                 events(.progress(destination: destination.name, item: item, sent: n, total: total))
             },
-            maxSendBytesPerSecond: destination.rateBytesPerSecond)
+            rateBytesPerSecond: destination.rateBytesPerSecond)
     }
 
     func read(_ path: String, limit: Int) throws(UplinkError) -> [UInt8] {

@@ -41,17 +41,22 @@ public struct TransferControl: Sendable {
     public var pace: @Sendable (_ count: Int) -> Bool
     /// Body bytes sent so far in this request.
     public var progress: @Sendable (_ sent: Int64) -> Void
-    /// libcurl's own per-transfer cap (`CURLOPT_MAX_SEND_SPEED_LARGE`), bytes/s.
-    public var maxSendBytesPerSecond: Int64?
+    /// The rate `pace` holds the destination to, bytes/s: the transport hands `pace` at
+    /// most a second of it at a time, so each wait stays near a second, far below the
+    /// stall timeout. `pace` alone enforces it: a second, per-transfer limiter (libcurl's
+    /// `CURLOPT_MAX_SEND_SPEED_LARGE`) kept each transfer from spending the second of
+    /// credit the idle time between requests left in the bucket, and the uplink ran at
+    /// 90 % of its cap.
+    public var rateBytesPerSecond: Int64?
 
     public init(
         shouldStop: @escaping @Sendable () -> Bool = { false }, pace: @escaping @Sendable (Int) -> Bool = { _ in true },
-        progress: @escaping @Sendable (Int64) -> Void = { _ in }, maxSendBytesPerSecond: Int64? = nil
+        progress: @escaping @Sendable (Int64) -> Void = { _ in }, rateBytesPerSecond: Int64? = nil
     ) {
         self.shouldStop = shouldStop
         self.pace = pace
         self.progress = progress
-        self.maxSendBytesPerSecond = maxSendBytesPerSecond
+        self.rateBytesPerSecond = rateBytesPerSecond
     }
 }
 
