@@ -43,10 +43,10 @@ public struct TransferControl: Sendable {
     public var progress: @Sendable (_ sent: Int64) -> Void
     /// The rate `pace` holds the destination to, bytes/s: the transport hands `pace` at
     /// most a second of it at a time, so each wait stays near a second, far below the
-    /// stall timeout. `pace` alone enforces it: a second, per-transfer limiter (libcurl's
-    /// `CURLOPT_MAX_SEND_SPEED_LARGE`) kept each transfer from spending the second of
-    /// credit the idle time between requests left in the bucket, and the uplink ran at
-    /// 90 % of its cap.
+    /// stall timeout. `pace` alone enforces it: a per-transfer limiter beside it (libcurl's
+    /// `CURLOPT_MAX_SEND_SPEED_LARGE`) would keep each transfer from spending the credit
+    /// the gap between requests leaves in the bucket, and the uplink would fall short of
+    /// its cap.
     public var rateBytesPerSecond: Int64?
 
     public init(
