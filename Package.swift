@@ -87,6 +87,11 @@ let package = Package(
                 "AgeEncryption", "Custody", "DeviceIdentity", "EdgeCore", "EdgeCrypto", "EdgeJSON", "EdgeSystem",
                 "SegmentRing", "Segmenter",
             ]),
+        // Signed firmware releases (RELEASE.md): the archive, its manifest, the checks a
+        // gateway makes before installing one.
+        .target(
+            name: "Release", dependencies: ["DeviceIdentity", "EdgeCrypto", "EdgeJSON", "EdgeSystem"],
+            exclude: ["RELEASE.md"]),
         .target(
             name: "Uplink", dependencies: ["CCurl", "EdgeCrypto", "EdgeSystem", "EdgeJSON", "SegmentRing"],
             exclude: ["PROTOCOL.md", "openapi.yaml"]),
@@ -173,7 +178,7 @@ let package = Package(
         .executableTarget(
             name: "edge-centre",
             dependencies: [
-                "Custody", "AgeEncryption", "DeviceIdentity", "EdgeCore", "EdgeSystem", "CentreReceiver",
+                "Custody", "AgeEncryption", "DeviceIdentity", "EdgeCore", "EdgeCrypto", "EdgeSystem", "CentreReceiver", "Release",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: faultSwitches),
@@ -224,6 +229,8 @@ let package = Package(
             name: "AgeEncryptionTests", dependencies: ["AgeEncryption", "EdgeCore", "EdgeCrypto", "EdgeSystem"],
             exclude: ["Vectors"]),
         .testTarget(name: "DeviceIdentityTests", dependencies: ["DeviceIdentity", "EdgeSystem"]),
+        .testTarget(
+            name: "ReleaseTests", dependencies: ["TestSupport", "Release", "DeviceIdentity", "EdgeCrypto", "EdgeJSON", "EdgeSystem"]),
         .testTarget(
             name: "CustodyTests",
             dependencies: ["TestSupport", "Custody", "DeviceIdentity", "AgeEncryption", "EdgeCrypto", "EdgeJSON", "EdgeSystem"]),

@@ -12,6 +12,10 @@ import EdgeSystem
 /// `ED` is what `minisign -S` writes today and what `minisign -V -H` insists on; using it
 /// means one format for manifests and update bundles, and a verifier that can stream
 /// large files instead of holding them in memory.
+///
+/// The centre's offline release key (`edge-centre release keygen`) is the same kind of
+/// key in the same file format, made and read through `create(keyFile:)` and
+/// `load(keyFile:)`; only its role in signatures' untrusted comment differs.
 public final class DeviceKey {
     public static let fileName = "device-key.pem"
 
@@ -19,6 +23,8 @@ public final class DeviceKey {
     public let publicKey: MinisignPublicKey
     /// Whether this start created the key (the first start of the gateway).
     public let wasCreated: Bool
+    /// What signs, in each signature's untrusted comment ("device key", "release key").
+    public let role: String
 
     /// Loads the key from `stateDirectory`, creating it first if there is none.
     public static func loadOrCreate(stateDirectory: String) throws(DeviceIdentityError) -> DeviceKey {
@@ -33,13 +39,30 @@ public final class DeviceKey {
         try load(path: "\(stateDirectory)/\(fileName)", created: false)
     }
 
-    private init(seed: [UInt8], created: Bool) throws(DeviceIdentityError) {
+    /// Loads a key kept outside a state directory (the centre's release key).
+    public static func load(keyFile path: String, role: String) throws(DeviceIdentityError) -> DeviceKey {
+        try load(path: path, created: false, role: role)
+    }
+
+    /// Makes a new key at `path` (mode 0600); an existing file is never replaced.
+    public static func create(keyFile path: String, role: String) throws(DeviceIdentityError) -> DeviceKey {
+        if FileSystem.exists(path) {
+            throw DeviceIdentityError(.storage, "\(path) exists; it was left as it is — choose another file")
+        }
+        let slash = path.utf8.lastIndex(of: UInt8(ascii: "/"))
+        let directory = slash.map { String(path[..<$0]) } ?? "."
+        try create(path: path, directory: directory.isEmpty ? "/" : directory)
+        return try load(path: path, created: true, role: role)
+    }
+
+    private init(seed: [UInt8], created: Bool, role: String) throws(DeviceIdentityError) {
         key = try Ed25519Key(seed: seed)
         let publicBytes = try key.publicKey
         // minisign picks key ids at random; ours is derived from the key, so it needs no
         // storage and is the same on every start.
         publicKey = MinisignPublicKey(keyID: Array(try blake2b512(publicBytes).prefix(8)), key: publicBytes)
         wasCreated = created
+        self.role = role
     }
 
     /// Signs `message`, producing a minisign signature file whose trusted comment is
@@ -51,13 +74,13 @@ public final class DeviceKey {
         let signature = try key.sign(try blake2b512(message))
         var result = MinisignSignature(
             algorithm: .prehashed, keyID: publicKey.keyID, signature: signature,
-            untrustedComment: "signature from EdgeRecorder device key \(publicKey.keyIDHex)",
+            untrustedComment: "signature from EdgeRecorder \(role) \(publicKey.keyIDHex)",
             trustedComment: trustedComment, globalSignature: [])
         result.globalSignature = try key.sign(result.globalSignedBytes)
         return result
     }
 
-    private static func load(path: String, created: Bool) throws(DeviceIdentityError) -> DeviceKey {
+    private static func load(path: String, created: Bool, role: String = "device key") throws(DeviceIdentityError) -> DeviceKey {
         var text: [UInt8]
         do { text = try FileSystem.readFile(path, limit: 4096) } catch { throw .storage(error, "cannot read the device key") }
         defer { text.wipe() }
@@ -68,7 +91,7 @@ public final class DeviceKey {
                     + "restore it from backup, or move it away to make a new identity")
         }
         defer { seed.wipe() }
-        return try DeviceKey(seed: seed, created: created)
+        return try DeviceKey(seed: seed, created: created, role: role)
     }
 
     /// Writes a new key so that the file appears whole or not at all: a temporary file,

@@ -26,7 +26,10 @@ public struct MinisignPublicKey: Sendable, Hashable {
     }
 
     /// The key id as minisign prints it: hex of the little-endian 64-bit number.
-    public var keyIDHex: String { Hex.encode(keyID.reversed(), uppercase: true) }
+    public var keyIDHex: String { Self.hex(keyID: keyID) }
+
+    /// A key id (from a signature) as minisign prints it.
+    public static func hex(keyID: [UInt8]) -> String { Hex.encode(keyID.reversed(), uppercase: true) }
 
     /// The base64 line (what `minisign -P` takes).
     public var base64: String { Base64.encode(Array("Ed".utf8) + keyID + key, padded: true) }
