@@ -92,6 +92,8 @@ let package = Package(
         .target(
             name: "Release", dependencies: ["DeviceIdentity", "EdgeCrypto", "EdgeJSON", "EdgeSystem"],
             exclude: ["RELEASE.md"]),
+        // The gateway's side of updates: A/B slots, install on probation, commit, roll back.
+        .target(name: "Updater", dependencies: ["DeviceIdentity", "EdgeCrypto", "EdgeJSON", "EdgeSystem", "Release"]),
         .target(
             name: "Uplink", dependencies: ["CCurl", "EdgeCrypto", "EdgeSystem", "EdgeJSON", "SegmentRing"],
             exclude: ["PROTOCOL.md", "openapi.yaml"]),
@@ -172,7 +174,7 @@ let package = Package(
             name: "edgectl",
             dependencies: [
                 "RecorderConfig", "V4L2Capture", "EdgeCore", "EdgeSystem", "DeviceIdentity", "SegmentRing",
-                "ControlClient", "ControlAudit", "EdgeJSON",
+                "ControlClient", "ControlAudit", "EdgeJSON", "Updater",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -231,6 +233,7 @@ let package = Package(
         .testTarget(name: "DeviceIdentityTests", dependencies: ["DeviceIdentity", "EdgeSystem"]),
         .testTarget(
             name: "ReleaseTests", dependencies: ["TestSupport", "Release", "DeviceIdentity", "EdgeCrypto", "EdgeJSON", "EdgeSystem"]),
+        .testTarget(name: "UpdaterTests", dependencies: ["TestSupport", "Updater", "Release", "DeviceIdentity", "EdgeSystem"]),
         .testTarget(
             name: "CustodyTests",
             dependencies: ["TestSupport", "Custody", "DeviceIdentity", "AgeEncryption", "EdgeCrypto", "EdgeJSON", "EdgeSystem"]),

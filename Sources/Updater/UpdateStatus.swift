@@ -1,0 +1,62 @@
+import EdgeCrypto
+import EdgeJSON
+import EdgeSystem
+import Release
+
+/// What `edgectl update status` shows: the slots, what runs, what is on probation, the
+/// floor, the trusted keys and the last outcomes.
+public struct UpdateStatus: Sendable {
+    public var current: SlotName?
+    public var committed: SlotName?
+    public var slots: [(name: SlotName, release: ReleaseManifest?)]
+    public var state: UpdateState
+
+    public var json: JSONValue {
+        func slot(_ s: SlotName?) -> JSONValue { s.map { .string($0.rawValue) } ?? .null }
+        return .object([
+            ("current", slot(current)), ("committed", slot(committed)),
+            (
+                "slots",
+                .array(
+                    slots.map { entry in
+                        .object([
+                            ("slot", .string(entry.name.rawValue)),
+                            ("version", entry.release.map { .string($0.version) } ?? .null),
+                            ("securityVersion", entry.release.map { .number(String($0.securityVersion)) } ?? .null),
+                        ])
+                    })
+            ),
+            ("update", state.json),
+        ])
+    }
+
+    /// At most 80 columns.
+    public var text: String {
+        var lines: [String] = []
+        for (name, release) in slots {
+            let marks = [name == current ? "running" : nil, name == committed ? "committed" : nil].compactMap { $0 }
+            let what = release.map { "release \($0.version), security \($0.securityVersion)" } ?? "empty"
+            lines.append("slot \(name.rawValue): \(what)\(marks.isEmpty ? "" : " (\(marks.joined(separator: ", ")))")")
+        }
+        if let p = state.probation {
+            lines.append("on probation: \(p.version) in slot \(p.slot.rawValue), start \(p.starts) of \(Updater.maxStarts), since \(p.since.rfc3339Seconds)")
+        }
+        lines.append("security version floor: \(state.securityVersion)")
+        if !state.trustedKeys.isEmpty {
+            lines.append("release keys: \(state.trustedKeys.map(\.keyIDHex).joined(separator: ", "))")
+        }
+        for outcome in state.outcomes.prefix(5) {
+            lines.append("\(outcome.at.rfc3339Seconds) \(outcome.version) \(outcome.result.rawValue): \(outcome.detail)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension Updater {
+    public func status() throws(UpdateError) -> UpdateStatus {
+        let slots = Slots(paths: paths)
+        return UpdateStatus(
+            current: try slots.current, committed: try slots.committed,
+            slots: SlotName.allCases.map { ($0, slots.release(in: $0)) }, state: try UpdateState.load(paths))
+    }
+}
