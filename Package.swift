@@ -140,7 +140,8 @@ let package = Package(
             name: "Daemon",
             dependencies: [
                 "ControlAudit", "ControlClient", "ControlRoutes", "ControlSocket", "Custody", "DeviceIdentity", "EdgeCore",
-                "EdgeSystem", "Recorder", "RecorderConfig", "SegmentRing", "Sealer", "Segmenter", "Uplink", "Watchdog",
+                "EdgeJSON", "EdgeSystem", "Recorder", "RecorderConfig", "SegmentRing", "Sealer", "Segmenter", "Updater", "Uplink",
+                "Watchdog",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
@@ -166,7 +167,7 @@ let package = Package(
         .executableTarget(
             name: "edge-recorderd",
             dependencies: [
-                "Daemon", "Recorder", "RecorderConfig", "V4L2Capture", "EdgeCore", "EdgeSystem",
+                "Daemon", "Recorder", "RecorderConfig", "V4L2Capture", "EdgeCore", "EdgeSystem", "Updater",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -233,6 +234,7 @@ let package = Package(
         .testTarget(name: "DeviceIdentityTests", dependencies: ["DeviceIdentity", "EdgeSystem"]),
         .testTarget(
             name: "ReleaseTests", dependencies: ["TestSupport", "Release", "DeviceIdentity", "EdgeCrypto", "EdgeJSON", "EdgeSystem"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Recorder", "EdgeJSON", "EdgeSystem"]),
         .testTarget(name: "UpdaterTests", dependencies: ["TestSupport", "Updater", "Release", "DeviceIdentity", "EdgeSystem"]),
         .testTarget(
             name: "CustodyTests",

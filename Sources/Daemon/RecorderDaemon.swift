@@ -13,6 +13,7 @@ import SegmentRing
 import Segmenter
 import ServiceLifecycle
 import Synchronization
+import Updater
 import Uplink
 import Watchdog
 
@@ -25,9 +26,18 @@ public struct RecorderDaemon: Sendable {
     public let logger: Logger
     /// The file `config` was read from (shown and compared over the control socket).
     public var configPath: String?
+    /// Where the firmware slots are (nil: not installed in slots, no probation).
+    public var updatePaths: UpdatePaths?
+    /// How long a release on probation has to prove itself.
+    public var probationDeadline: Duration
 
-    public init(config: RecorderConfiguration, sources: SourceFactory, logger: Logger, configPath: String? = nil) {
+    public init(
+        config: RecorderConfiguration, sources: SourceFactory, logger: Logger, configPath: String? = nil,
+        updatePaths: UpdatePaths? = nil, probationDeadline: Duration = .seconds(600)
+    ) {
         self.configPath = configPath
+        self.updatePaths = updatePaths
+        self.probationDeadline = probationDeadline
         self.config = config
         self.sources = sources
         self.logger = logger
@@ -66,9 +76,11 @@ public struct RecorderDaemon: Sendable {
         let clock = sources.time
         let metrics = RecorderMetrics()
         let tracker = UplinkTracker(time: time)
+        let watch = probation(started: started)
         let hub = EventHub(time: time) { event in
             metrics.observe(event)
             tracker.observe(event)
+            watch?.1.observe(event)
         }
         let events: @Sendable (RingEvent) -> Void = { event in
             Self.log(event, ringLogger)
@@ -127,9 +139,12 @@ public struct RecorderDaemon: Sendable {
         let probe = try ControlProbe(path: config.control.socket, time: sources.time)
         probe.install(on: watchdog.board, stuck: .seconds(config.watchdog.stuckSeconds))
         let early = EarlyStop.Service()
+        let outcome = ProbationOutcome()
+        let proving = try probationService(watch, board: watchdog.board, events: hub, early: early, outcome: outcome)
         // One group. Started in this order and shut down in the reverse: the cameras seal
         // their segments first, then the sockets close, then the uplink delivers what was
-        // sealed last, and the watchdog, which kept watching all along, stops last.
+        // sealed last, and the watchdog, which kept watching all along, stops last. A
+        // release on probation is judged while all of them run.
         let group = ServiceGroup(
             configuration: .init(
                 services: [
@@ -139,6 +154,7 @@ public struct RecorderDaemon: Sendable {
                     .init(service: controlService(routes, probe: probe)),
                     .init(service: metricsService(routes)),
                     .init(service: supervisor),
+                    .init(service: proving),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
@@ -149,6 +165,7 @@ public struct RecorderDaemon: Sendable {
         try await group.run()
         try recovery.markCleanStop()
         logger.info("edge-recorderd stopped cleanly", metadata: ["evicted_unsent": "\(keeper.evictedUnsentCount)"])
+        if let rolledBack = outcome.rolledBack.withLock({ $0 }) { throw rolledBack }
     }
 
     /// Kicks the watchdogs while the group runs. Stopped last; a graceful stop is a clean

@@ -29,6 +29,8 @@ package struct DaemonEvent: Sendable {
         case configApplied = "config.applied"
         case configRolledBack = "config.rolled-back"
         case configRecipientsChanged = "config.recipients-changed"
+        case updateCommitted = "update.committed"
+        case updateRolledBack = "update.rolled-back"
         case streamStarted = "stream.started"
         case streamOverflow = "stream.overflow"
 
@@ -50,7 +52,7 @@ package struct DaemonEvent: Sendable {
     static func number<T: BinaryInteger>(_ n: T) -> JSONValue { .number(String(n)) }
 
     /// The value of a string field.
-    func string(_ field: String) -> String? {
+    package func string(_ field: String) -> String? {
         guard case .string(let s)? = fields.first(where: { $0.0 == field })?.1 else { return nil }
         return s
     }

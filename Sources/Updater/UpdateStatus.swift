@@ -34,7 +34,9 @@ public struct UpdateStatus: Sendable {
     public var text: String {
         var lines: [String] = []
         for (name, release) in slots {
-            let marks = [name == current ? "running" : nil, name == committed ? "committed" : nil].compactMap { $0 }
+            let isBad = release.map { r in state.bad.contains { $0.manifestSHA256 == SHA256.hash(r.canonicalBytes) } } ?? false
+            let marks = [name == current ? "running" : nil, name == committed ? "committed" : nil, isBad ? "bad" : nil]
+                .compactMap { $0 }
             let what = release.map { "release \($0.version), security \($0.securityVersion)" } ?? "empty"
             lines.append("slot \(name.rawValue): \(what)\(marks.isEmpty ? "" : " (\(marks.joined(separator: ", ")))")")
         }
@@ -46,7 +48,9 @@ public struct UpdateStatus: Sendable {
             lines.append("release keys: \(state.trustedKeys.map(\.keyIDHex).joined(separator: ", "))")
         }
         for outcome in state.outcomes.prefix(5) {
-            lines.append("\(outcome.at.rfc3339Seconds) \(outcome.version) \(outcome.result.rawValue): \(outcome.detail)")
+            // One line each at 80 columns; `--json` has the whole detail.
+            let line = "\(outcome.at.rfc3339Seconds) \(outcome.version) \(outcome.result.rawValue): \(outcome.detail)"
+            lines.append(line.count > 80 ? String(line.prefix(79)) + "…" : line)
         }
         return lines.joined(separator: "\n")
     }

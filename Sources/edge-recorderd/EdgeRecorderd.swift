@@ -5,6 +5,7 @@ import Logging
 import Daemon
 import Recorder
 import RecorderConfig
+import Updater
 
 @main
 struct EdgeRecorderd: AsyncParsableCommand {
@@ -27,6 +28,12 @@ struct EdgeRecorderd: AsyncParsableCommand {
     @Flag(name: .long, help: "Log debug events too.")
     var verbose = false
 
+    @Option(name: .long, help: ArgumentHelp("Where the firmware slots are (Board/README.md, \"Slots\").", valueName: "DIR"))
+    var slotsRoot: String = UpdatePaths.defaultRoot
+
+    @Option(name: .long, help: ArgumentHelp("How long a release on probation has to prove itself (60–86400).", valueName: "SECONDS"))
+    var probationSeconds: Int = 600
+
     /// sysexits.h: the configuration is wrong.
     static let exitConfig: Int32 = 78
     /// sysexits.h: try again later (another daemon holds the state directory).
@@ -47,15 +54,24 @@ struct EdgeRecorderd: AsyncParsableCommand {
             logger.critical("\(error)")
             throw ExitCode(Self.exitConfig)
         }
+        guard (60...86400).contains(probationSeconds) else {
+            logger.critical("--probation-seconds \(probationSeconds) is out of range 60…86400")
+            throw ExitCode(Self.exitConfig)
+        }
         if check {
             print("\(config): valid, \(loaded.cameras.count) camera(s)")
             return
         }
         let daemon = RecorderDaemon(
             config: loaded, sources: SourceFactory(time: SystemTime(), v4l2: V4L2Wiring.source), logger: logger,
-            configPath: config)
+            configPath: config, updatePaths: UpdatePaths(root: slotsRoot, stateDirectory: loaded.stateDirectory),
+            probationDeadline: .seconds(Int64(probationSeconds)))
         do {
             try await daemon.run()
+        } catch let rolledBack as RolledBackRelease {
+            // Restart=on-failure starts the committed release.
+            logger.critical("\(rolledBack)")
+            throw ExitCode(Self.exitTemporaryFailure)
         } catch let busy as DirectoryLock.Failure {
             if case .held = busy {
                 logger.critical("\(busy); stop it first (systemctl stop edge-recorder), or give this one another stateDirectory")

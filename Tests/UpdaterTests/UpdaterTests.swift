@@ -56,6 +56,7 @@ import Testing
         #expect(g.current == .a && g.committed == .a && g.runningVersion == "1.0.0")
         #expect(g.state.securityVersion == 1)
         #expect(g.state.outcomes.first?.result == .rolledBack)
+        #expect(try g.updater.status().text.contains("slot b: release 1.1.0, security 2 (bad)"))
         do {
             try g.updater.install(archive: bad)
             Issue.record("a release marked bad was installed again")
