@@ -94,6 +94,9 @@ let package = Package(
             exclude: ["RELEASE.md"]),
         // The gateway's side of updates: A/B slots, install on probation, commit, roll back.
         .target(name: "Updater", dependencies: ["DeviceIdentity", "EdgeCrypto", "EdgeJSON", "EdgeSystem", "Release"]),
+        // The gateway's side of the centre's updates: desired state, resumable release
+        // downloads, reports (Sources/Uplink/PROTOCOL.md).
+        .target(name: "UpdateChannel", dependencies: ["EdgeCrypto", "EdgeJSON", "EdgeSystem", "Release", "Updater", "Uplink"]),
         .target(
             name: "Uplink", dependencies: ["CCurl", "EdgeCrypto", "EdgeSystem", "EdgeJSON", "SegmentRing"],
             exclude: ["PROTOCOL.md", "openapi.yaml"]),
@@ -140,8 +143,8 @@ let package = Package(
             name: "Daemon",
             dependencies: [
                 "ControlAudit", "ControlClient", "ControlRoutes", "ControlSocket", "Custody", "DeviceIdentity", "EdgeCore",
-                "EdgeJSON", "EdgeSystem", "Recorder", "RecorderConfig", "SegmentRing", "Sealer", "Segmenter", "Updater", "Uplink",
-                "Watchdog",
+                "EdgeJSON", "EdgeSystem", "Recorder", "RecorderConfig", "SegmentRing", "Sealer", "Segmenter", "UpdateChannel",
+                "Updater", "Uplink", "Watchdog",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
@@ -181,7 +184,8 @@ let package = Package(
         .executableTarget(
             name: "edge-centre",
             dependencies: [
-                "Custody", "AgeEncryption", "DeviceIdentity", "EdgeCore", "EdgeCrypto", "EdgeSystem", "CentreReceiver", "Release",
+                "Custody", "AgeEncryption", "DeviceIdentity", "EdgeCore", "EdgeCrypto", "EdgeJSON", "EdgeSystem", "CentreReceiver",
+                "Release",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: faultSwitches),
@@ -203,6 +207,7 @@ let package = Package(
         fuzzTarget("fuzz-config", data: ["corpus", "dict"], dependencies: ["RecorderConfig", "EdgeJSON"]),
         fuzzTarget("fuzz-age", data: ["corpus"], dependencies: ["AgeEncryption", "EdgeCore", "COpenSSL"]),
         fuzzTarget("fuzz-manifest", data: ["corpus", "dict", "regressions"], dependencies: ["Custody", "DeviceIdentity", "EdgeSystem", "COpenSSL"]),
+        fuzzTarget("fuzz-release", data: ["corpus"], dependencies: ["Release", "DeviceIdentity", "EdgeSystem"]),
         fuzzTarget("fuzz-bitstream", data: ["corpus"], dependencies: ["Bitstream", "FrameSources", "Segmenter", "EdgeCore", "EdgeSystem"]),
         fuzzTarget("fuzz-control", data: ["corpus", "dict", "regressions"], dependencies: ["ControlSocket", "EdgeJSON", "EdgeSystem"]),
         fuzzTarget(
@@ -235,7 +240,12 @@ let package = Package(
         .testTarget(
             name: "ReleaseTests", dependencies: ["TestSupport", "Release", "DeviceIdentity", "EdgeCrypto", "EdgeJSON", "EdgeSystem"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Recorder", "EdgeJSON", "EdgeSystem"]),
-        .testTarget(name: "UpdaterTests", dependencies: ["TestSupport", "Updater", "Release", "DeviceIdentity", "EdgeSystem"]),
+        .testTarget(
+            name: "UpdaterTests",
+            dependencies: [
+                "TestSupport", "Updater", "UpdateChannel", "Uplink", "Release", "DeviceIdentity", "EdgeCrypto", "EdgeJSON",
+                "EdgeSystem",
+            ]),
         .testTarget(
             name: "CustodyTests",
             dependencies: ["TestSupport", "Custody", "DeviceIdentity", "AgeEncryption", "EdgeCrypto", "EdgeJSON", "EdgeSystem"]),
@@ -254,7 +264,7 @@ let package = Package(
         .testTarget(
             name: "CentreReceiverTests",
             dependencies: [
-                "TestSupport", "CentreReceiver", "Custody", "DeviceIdentity", "EdgeSystem", "COpenSSL",
+                "TestSupport", "CentreReceiver", "Custody", "DeviceIdentity", "EdgeCrypto", "EdgeJSON", "EdgeSystem", "COpenSSL",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

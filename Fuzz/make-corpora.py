@@ -328,6 +328,38 @@ seed("fuzz-bitstream", "mjpeg-truncated", b"\2" + small[0] + small[1][:-40])
 seed("fuzz-bitstream", "mjpeg-garbage-between", b"\2" + small[0] + b"garbage\xff\xd9" + small[1])
 
 
+# --- fuzz-release: the signed release read whole (mode 1, no edits), cut at its member
+# boundaries and inside a file, with bytes flipped in each part; manifests (mode 2) as
+# ReleaseManifestTests writes them, and malformed ones; a plain tar (mode 0).
+def plan(extract, cut=None, edits=(), append=b""):
+    out = b"\1" + bytes([extract])
+    # Numbers below 65 536 take two bytes (FuzzInput.int); the archive is 10 240.
+    out += b"\0" if cut is None else b"\1" + struct.pack(">H", cut)
+    for at, flip in edits:
+        out += b"\1" + struct.pack(">H", at) + bytes([flip])
+    if append:
+        out += b"\0" + bytes([len(append) - 1]) + append
+    return out
+
+seed("fuzz-release", "whole", plan(0))
+seed("fuzz-release", "whole-extracted", plan(1))
+for cut in (0, 100, 512, 1024, 1536, 2048, 2560, 3000, 4100, 5000):
+    seed("fuzz-release", "cut-%d" % cut, plan(cut % 2, cut=cut))
+for at in (0, 124, 148, 156, 257, 600, 1100, 1600, 2100, 2600, 3100, 3700, 4700, 5600):
+    seed("fuzz-release", "flip-%d" % at, plan(at % 2, edits=[(at, 0x01)]))
+seed("fuzz-release", "appended", plan(1, append=b"\0" * 16))
+good_release = ('{"board":"fuzz","created":"2026-12-01T00:00:00.000000000Z","expires":"2026-12-02T00:00:00.000000000Z",'
+                '"files":[{"executable":true,"path":"bin/edge-recorderd","sha256":"' + "ab" * 32 + '","size":10}],'
+                '"format":1,"kind":"edge-recorder-release","nextReleaseKey":null,"securityVersion":5,"stateFormats":[1],'
+                '"version":"1.2.0"}')
+seed("fuzz-release", "manifest", b"\2" + good_release.encode())
+seed("fuzz-release", "manifest-spaced", b"\2" + good_release.replace(",", ", ").encode())
+seed("fuzz-release", "manifest-huge-size", b"\2" + good_release.replace('"size":10', '"size":4611686018427387904').encode())
+seed("fuzz-release", "manifest-path", b"\2" + good_release.replace("bin/edge-recorderd", "../x").encode())
+tar_header = b"release.json".ljust(100, b"\0") + b"0000644\0" * 3 + b"00000000012\0" + b"0" * 11 + b"\0"
+seed("fuzz-release", "plain-tar", b"\0\0" + tar_header.ljust(512, b"\0") + b"{}".ljust(512, b"\0") + b"\0" * 1024)
+
+
 def write():
     for target, files in sorted(corpora.items()):
         folder = os.path.join(ROOT, "Fuzz", target, "corpus")

@@ -12,7 +12,7 @@ public enum CentreRoutes {
     static let offsetHeader = HTTPField.Name("Edge-Offset")!
     static let completeHeader = HTTPField.Name("Edge-Complete")!
 
-    public static func router(_ receiver: SegmentReceiver, injecting refusals: InjectedRefusals? = nil)
+    public static func router(_ receiver: SegmentReceiver, fleet: FleetStore? = nil, injecting refusals: InjectedRefusals? = nil)
         -> Router<CentreRequestContext>
     {
         let router = Router(context: CentreRequestContext.self)
@@ -61,6 +61,7 @@ public enum CentreRoutes {
             }
             return response(Reply(status: 200, body: CanonicalJSON.encode(.object(fields))))
         }
+        addFleet(router, receiver, fleet)
         router.get("/metrics") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
@@ -80,13 +81,19 @@ public enum CentreRoutes {
         return SegmentKey(gateway: gateway, camera: camera, sequence: sequence)
     }
 
+    /// The gateway from the certificate, refused unless registered.
+    static func registeredGateway(_ context: CentreRequestContext, _ receiver: SegmentReceiver) async throws -> String {
+        guard let gateway = await context.gateway(), PlainName.isValid(gateway) else {
+            throw refuse(receiver, Refusal(403, "no-identity", "no client certificate with a plain gateway id (CN)"))
+        }
+        do { _ = try receiver.keys.key(for: gateway) } catch { throw refuse(receiver, error) }
+        return gateway
+    }
+
     /// The gateway from the certificate (registered) and the camera from the URL.
     static func cameraKey(_ context: CentreRequestContext, _ receiver: SegmentReceiver) async throws -> (String, String) {
         func refuse(_ refusal: Refusal) -> RouteRefusal { Self.refuse(receiver, refusal) }
-        guard let gateway = await context.gateway(), PlainName.isValid(gateway) else {
-            throw refuse(Refusal(403, "no-identity", "no client certificate with a plain gateway id (CN)"))
-        }
-        do { _ = try receiver.keys.key(for: gateway) } catch { throw refuse(error) }
+        let gateway = try await registeredGateway(context, receiver)
         let camera = context.parameters.get("camera") ?? ""
         guard PlainName.isValid(camera) else {
             throw refuse(.malformed("camera \(LogField.quoted(String(camera.prefix(80)))) must be \(PlainName.rule())"))

@@ -24,12 +24,16 @@ public struct CentreServer: Sendable {
         public var connections: ConnectionLimits
         /// Fault tests only: refuse a share of requests on purpose.
         public var injectedRefusals: InjectedRefusals?
+        /// Where the desired states, releases and reports are (nil: no updates served).
+        public var fleetDirectory: String?
 
         public init(
             host: String, port: Int, store: String, caFile: String, certificateFile: String, keyFile: String,
             gatewaysDirectory: String, maxSegmentBytes: Int64 = 1 << 30, bodyStallTimeout: Duration = .seconds(60),
-            connections: ConnectionLimits = ConnectionLimits(), injectedRefusals: InjectedRefusals? = nil
+            connections: ConnectionLimits = ConnectionLimits(), injectedRefusals: InjectedRefusals? = nil,
+            fleetDirectory: String? = nil
         ) {
+            self.fleetDirectory = fleetDirectory
             self.connections = connections
             self.bodyStallTimeout = bodyStallTimeout
             self.injectedRefusals = injectedRefusals
@@ -96,7 +100,9 @@ public struct CentreServer: Sendable {
         logger.logLevel = .warning
         let log = self.log
         let app = Application(
-            router: CentreRoutes.router(receiver, injecting: configuration.injectedRefusals),
+            router: CentreRoutes.router(
+                receiver, fleet: try configuration.fleetDirectory.map { try FleetStore(directory: $0) },
+                injecting: configuration.injectedRefusals),
             server: try Self.server(tls: tls, table: table, events: events),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "edge-centre"),
             onServerRunning: { channel in

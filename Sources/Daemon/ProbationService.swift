@@ -4,21 +4,27 @@ import Logging
 import Recorder
 import ServiceLifecycle
 import Synchronization
+import UpdateChannel
 import Updater
 import Watchdog
 
-/// The daemon was started from the release on probation and it failed to prove itself:
-/// it was rolled back, and the daemon exits (status 75) so that systemd starts the
-/// committed release.
-public struct RolledBackRelease: Error, CustomStringConvertible {
-    public var version: String
+/// The daemon stops to start another release: a rollback at the end of a failed
+/// probation, or a release the centre sent installed on probation. `run` throws it once
+/// the group has stopped; `edge-recorderd` exits 75 and systemd starts what `current` names.
+public struct SlotSwitched: Error, CustomStringConvertible {
     public var reason: String
-    public var description: String { "release \(version) was rolled back (\(reason)); restart to run the committed release" }
+    public var description: String { "\(reason); restarting to run the release the current slot names" }
 }
 
-/// What the probation decided, for `run` to act on once the group has stopped.
-final class ProbationOutcome: Sendable {
-    let rolledBack = Mutex<RolledBackRelease?>(nil)
+/// A switch asked for while the group runs: the reason is kept for `run`, and the group
+/// is shut down gracefully (cameras seal, the uplink drains) before the exit.
+final class SlotSwitchRequest: Sendable {
+    let reason = Mutex<String?>(nil)
+
+    func request(_ why: String, early: EarlyStop.Service) {
+        reason.withLock { $0 = $0 ?? why }
+        if let group = early.group.withLock({ $0 }) { Task { await group.triggerGracefulShutdown() } }
+    }
 }
 
 extension RecorderDaemon {
@@ -47,7 +53,7 @@ extension RecorderDaemon {
     /// the daemon (`rolledBack` says so to `run`).
     func probationService(
         _ watch: (Updater, Probation)?, board: HealthBoard, events: EventHub, early: EarlyStop.Service,
-        outcome: ProbationOutcome
+        switching: SlotSwitchRequest, committed: @escaping @Sendable () -> Void
     ) throws -> PartService {
         guard let (updater, probation) = watch else { return PartService("probation", stop: { _ in }) }
         let (time, logger) = (sources.time, logger)
@@ -61,7 +67,8 @@ extension RecorderDaemon {
                     while true {
                         let now = time.monotonicNow()
                         if let decision = probation.decide(problems: board.problems(at: now), at: now) {
-                            Self.carryOut(decision, probation, updater, events, logger, outcome: outcome, early: early)
+                            Self.carryOut(decision, probation, updater, events, logger, switching: switching, early: early)
+                            if case .commit = decision { committed() }
                             return
                         }
                         if time.wait(until: now + .seconds(1), orStop: stop) { return }
@@ -76,7 +83,7 @@ extension RecorderDaemon {
 
     private static func carryOut(
         _ decision: Probation.Decision, _ probation: Probation, _ updater: Updater, _ events: EventHub, _ logger: Logger,
-        outcome: ProbationOutcome, early: EarlyStop.Service
+        switching: SlotSwitchRequest, early: EarlyStop.Service
     ) {
         let fields: (String) -> [(String, JSONValue)] = { [("version", .string(probation.version)), ("detail", .string($0))] }
         switch decision {
@@ -97,8 +104,7 @@ extension RecorderDaemon {
             }
             logger.critical("release \(probation.version) rolled back: \(reason); stopping to start the committed release")
             events.publish(DaemonEvent(.updateRolledBack, fields(reason)))
-            outcome.rolledBack.withLock { $0 = RolledBackRelease(version: probation.version, reason: reason) }
-            if let group = early.group.withLock({ $0 }) { Task { await group.triggerGracefulShutdown() } }
+            switching.request("release \(probation.version) was rolled back (\(reason))", early: early)
         }
     }
 }

@@ -139,12 +139,16 @@ public struct RecorderDaemon: Sendable {
         let probe = try ControlProbe(path: config.control.socket, time: sources.time)
         probe.install(on: watchdog.board, stuck: .seconds(config.watchdog.stuckSeconds))
         let early = EarlyStop.Service()
-        let outcome = ProbationOutcome()
-        let proving = try probationService(watch, board: watchdog.board, events: hub, early: early, outcome: outcome)
+        let switching = SlotSwitchRequest()
+        let channel = updateChannel()
+        let proving = try probationService(
+            watch, board: watchdog.board, events: hub, early: early, switching: switching, committed: { channel?.reportSoon() })
+        let fetching = try updateChannelService(channel, early: early, switching: switching)
         // One group. Started in this order and shut down in the reverse: the cameras seal
         // their segments first, then the sockets close, then the uplink delivers what was
         // sealed last, and the watchdog, which kept watching all along, stops last. A
-        // release on probation is judged while all of them run.
+        // release on probation is judged, and the centre asked for updates, while all of
+        // them run.
         let group = ServiceGroup(
             configuration: .init(
                 services: [
@@ -155,6 +159,7 @@ public struct RecorderDaemon: Sendable {
                     .init(service: metricsService(routes)),
                     .init(service: supervisor),
                     .init(service: proving),
+                    .init(service: fetching),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
@@ -165,7 +170,7 @@ public struct RecorderDaemon: Sendable {
         try await group.run()
         try recovery.markCleanStop()
         logger.info("edge-recorderd stopped cleanly", metadata: ["evicted_unsent": "\(keeper.evictedUnsentCount)"])
-        if let rolledBack = outcome.rolledBack.withLock({ $0 }) { throw rolledBack }
+        if let reason = switching.reason.withLock({ $0 }) { throw SlotSwitched(reason: reason) }
     }
 
     /// Kicks the watchdogs while the group runs. Stopped last; a graceful stop is a clean

@@ -60,6 +60,20 @@ public final class Digest {
         try digest.update(bytes)
         return try digest.finish()
     }
+
+    /// The digest of the whole file at `path`, read in 64 KiB pieces (a release archive is
+    /// too big to hold). Throws the `SystemError` or the `OpenSSLError`.
+    public static func hash(file path: String, _ algorithm: Algorithm) throws -> [UInt8] {
+        let input = try FileDescriptor.open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY)
+        let digest = try Digest(algorithm)
+        while true {
+            let chunk = try input.read(upTo: 1 << 16)
+            if chunk.isEmpty { break }
+            try digest.update(chunk)
+        }
+        try input.close()
+        return try digest.finish()
+    }
 }
 
 /// SHA-256, the hash of the chain of custody.

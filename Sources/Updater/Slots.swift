@@ -5,6 +5,10 @@ import Release
 /// one beside it and renaming it over the old (atomic on POSIX filesystems), then syncing
 /// the directory: after a power cut it names the old slot or the new, never neither.
 struct Slots {
+    /// Beside the manifest: the SHA-256 of the archive a slot was installed from (hex),
+    /// when the centre announced it.
+    static let archiveName = "archive.sha256"
+
     let paths: UpdatePaths
 
     /// The slot a link names; nil when the link is missing (a fresh install) or names
@@ -41,6 +45,12 @@ struct Slots {
         let path = "\(paths.slot(slot))/\(ReleaseArchive.manifestName)"
         guard let bytes = try? FileSystem.readFile(path, limit: ReleaseManifest.maxManifestBytes) else { return nil }
         return try? ReleaseManifestParser.parse(bytes)
+    }
+
+    /// The SHA-256 of the archive a slot was installed from, if recorded.
+    func archive(in slot: SlotName) -> String? {
+        guard let bytes = try? FileSystem.readFile("\(paths.slot(slot))/\(Self.archiveName)", limit: 128) else { return nil }
+        return String(decoding: bytes, as: UTF8.self).filter { !$0.isWhitespace }
     }
 
     /// Removes a slot's directory tree (never following a link out of it).

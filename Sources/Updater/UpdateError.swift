@@ -18,6 +18,9 @@ public enum UpdateErrorCode: ErrorCode {
     case nothingToDo
     /// The slots or the update state are not as this firmware leaves them.
     case corruptState
+    /// The gateway's own update files are missing or unreadable (its board name, the
+    /// release key installed with the firmware): no release can be checked.
+    case setup
     /// Reading or writing the slots or the state failed (the message names the call).
     case storage
 

@@ -19,6 +19,8 @@ public struct UpdateState: Sendable, Equatable {
         /// Starts of the daemon in this slot so far (counted before each start).
         public var starts: Int
         public var since: WallTime
+        /// The SHA-256 of the archive it came from, when fetched from the centre.
+        public var archiveSHA256: String?
     }
 
     public struct Outcome: Sendable, Equatable {
@@ -27,6 +29,13 @@ public struct UpdateState: Sendable, Equatable {
         public var result: Result
         public var detail: String
         public var at: WallTime
+
+        public var json: JSONValue {
+            .object([
+                ("version", .string(version)), ("result", .string(result.rawValue)), ("detail", .string(detail)),
+                ("at", .string(at.rfc3339)),
+            ])
+        }
     }
 
     public struct Bad: Sendable, Equatable {
@@ -42,6 +51,9 @@ public struct UpdateState: Sendable, Equatable {
     public var bad: [Bad] = []
     /// The latest first, at most `maxOutcomes`.
     public var outcomes: [Outcome] = []
+    /// Archives (SHA-256, hex) refused or rolled back: the update channel does not fetch
+    /// them again. At most `maxBad`.
+    public var skippedArchives: [String] = []
 
     public static let maxOutcomes = 20
     public static let maxBad = 100
@@ -53,6 +65,12 @@ public struct UpdateState: Sendable, Equatable {
         if outcomes.count > Self.maxOutcomes { outcomes.removeLast(outcomes.count - Self.maxOutcomes) }
     }
 
+    mutating func skip(archive: String?) {
+        guard let archive, !skippedArchives.contains(archive) else { return }
+        skippedArchives.append(archive)
+        if skippedArchives.count > Self.maxBad { skippedArchives.removeFirst(skippedArchives.count - Self.maxBad) }
+    }
+
     mutating func markBad(_ version: String, _ sha: [UInt8], reason: String) {
         guard !bad.contains(where: { $0.manifestSHA256 == sha }) else { return }
         bad.append(Bad(version: version, manifestSHA256: sha, reason: reason))
@@ -61,7 +79,7 @@ public struct UpdateState: Sendable, Equatable {
 }
 
 extension UpdateState {
-    var json: JSONValue {
+    public var json: JSONValue {
         .object([
             ("format", .integer(1)),
             ("securityVersion", .number(String(securityVersion))),
@@ -75,6 +93,7 @@ extension UpdateState {
                         ("manifestSha256", .string(Hex.encode(p.manifestSHA256))),
                         ("nextReleaseKey", p.nextReleaseKey.map { .string($0.base64) } ?? .null),
                         ("starts", .integer(Int64(p.starts))), ("since", .string(p.since.rfc3339)),
+                        ("archiveSha256", p.archiveSHA256.map { .string($0) } ?? .null),
                     ])
                 } ?? .null
             ),
@@ -88,15 +107,11 @@ extension UpdateState {
                         ])
                     })
             ),
+            ("skippedArchives", .array(skippedArchives.map { .string($0) })),
             (
                 "outcomes",
                 .array(
-                    outcomes.map {
-                        .object([
-                            ("version", .string($0.version)), ("result", .string($0.result.rawValue)),
-                            ("detail", .string($0.detail)), ("at", .string($0.at.rfc3339)),
-                        ])
-                    })
+                    outcomes.map(\.json))
             ),
         ])
     }
@@ -134,13 +149,21 @@ extension UpdateState {
                 guard let key = try? MinisignPublicKey(parsing: text) else { throw bad("probation.nextReleaseKey is not a key") }
                 next = key
             }
+            var archive: String?
+            if case .string(let text)? = p["archiveSha256"] { archive = text }
             probation = Probation(
                 slot: slot, version: version, securityVersion: securityVersion, manifestSHA256: digest,
-                nextReleaseKey: next, starts: starts, since: since)
+                nextReleaseKey: next, starts: starts, since: since, archiveSHA256: archive)
         case nil: throw bad("probation is missing")
         }
         guard case .array(let badList)? = value["bad"], case .array(let outcomeList)? = value["outcomes"] else {
             throw bad("bad or outcomes is not an array")
+        }
+        if case .array(let skipped)? = value["skippedArchives"] {
+            for item in skipped {
+                guard case .string(let hex) = item else { throw bad("skippedArchives holds a non-string") }
+                skippedArchives.append(hex)
+            }
         }
         for item in badList {
             guard case .string(let version)? = item["version"], case .string(let sha)? = item["manifestSha256"],

@@ -9,7 +9,12 @@ public struct UpdateStatus: Sendable {
     public var current: SlotName?
     public var committed: SlotName?
     public var slots: [(name: SlotName, release: ReleaseManifest?)]
+    /// The archive (SHA-256, hex) each slot was installed from, when announced.
+    public var archives: [SlotName: String]
     public var state: UpdateState
+
+    /// The release running now.
+    public var running: ReleaseManifest? { slots.first { $0.name == current }?.release }
 
     public var json: JSONValue {
         func slot(_ s: SlotName?) -> JSONValue { s.map { .string($0.rawValue) } ?? .null }
@@ -61,6 +66,8 @@ extension Updater {
         let slots = Slots(paths: paths)
         return UpdateStatus(
             current: try slots.current, committed: try slots.committed,
-            slots: SlotName.allCases.map { ($0, slots.release(in: $0)) }, state: try UpdateState.load(paths))
+            slots: SlotName.allCases.map { ($0, slots.release(in: $0)) },
+            archives: Dictionary(uniqueKeysWithValues: SlotName.allCases.compactMap { s in slots.archive(in: s).map { (s, $0) } }),
+            state: try UpdateState.load(paths))
     }
 }

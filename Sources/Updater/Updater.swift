@@ -32,8 +32,10 @@ public struct Updater: Sendable {
     /// Verifies `archive` into the slot not running and switches `current` to it on
     /// probation. Refused, nothing switched, when the release is refused, marked bad, or
     /// another is on probation.
+    /// `archiveSHA256` (hex) names the archive when the centre announced it: a refusal or a
+    /// rollback then keeps the update channel from fetching it again.
     @discardableResult
-    public func install(archive: String) throws(UpdateError) -> VerifiedRelease {
+    public func install(archive: String, archiveSHA256: String? = nil) throws(UpdateError) -> VerifiedRelease {
         let lock = try takeLock()
         defer { _ = lock }
         var state = try UpdateState.load(paths)
@@ -63,6 +65,7 @@ public struct Updater: Sendable {
             try? slots.clear(staging)
             if case .refused = error.code {
                 state.record(archive.split(separator: "/").last.map(String.init) ?? archive, .refused, error.message, at: now)
+                state.skip(archive: archiveSHA256)
                 try? state.save(paths)
             }
             throw error
@@ -70,10 +73,14 @@ public struct Updater: Sendable {
         let sha = SHA256.hash(release.manifestBytes)
         if let bad = state.bad.first(where: { $0.manifestSHA256 == sha }) {
             try? slots.clear(staging)
+            state.skip(archive: archiveSHA256)
+            try? state.save(paths)
             throw UpdateError(.markedBad, "release \(bad.version) failed before (\(bad.reason)) and is never retried; ask the centre for a new release")
         }
         do throws(SystemError) {
-            for (name, bytes) in [(ReleaseArchive.manifestName, release.manifestBytes), (ReleaseArchive.signatureName, release.signature)] {
+            var records = [(ReleaseArchive.manifestName, release.manifestBytes), (ReleaseArchive.signatureName, release.signature)]
+            if let archiveSHA256 { records.append((Slots.archiveName, Array("\(archiveSHA256)\n".utf8))) }
+            for (name, bytes) in records {
                 try FileSystem.writeAtomically(bytes, to: "\(staging)/\(name)", mode: 0o644)
             }
             try FileSystem.syncDirectory(staging)
@@ -89,7 +96,7 @@ public struct Updater: Sendable {
         let manifest = release.manifest
         state.probation = UpdateState.Probation(
             slot: target, version: manifest.version, securityVersion: manifest.securityVersion, manifestSHA256: sha,
-            nextReleaseKey: manifest.nextReleaseKey, starts: 0, since: now)
+            nextReleaseKey: manifest.nextReleaseKey, starts: 0, since: now, archiveSHA256: archiveSHA256)
         try state.save(paths)
         try slots.point(paths.current, at: target)
         return release
@@ -203,6 +210,7 @@ public struct Updater: Sendable {
             throw UpdateError(.corruptState, "no committed release to go back to (\(paths.committed) is missing)")
         }
         state.markBad(probation.version, probation.manifestSHA256, reason: reason)
+        state.skip(archive: probation.archiveSHA256)
         state.record(probation.version, .rolledBack, reason, at: time.wallNow())
         state.probation = nil
         try state.save(paths)
@@ -220,7 +228,7 @@ public struct Updater: Sendable {
                 let text = try FileSystem.readFile(paths.anchorKey, limit: 4096)
                 keys = [try MinisignPublicKey(parsing: String(decoding: text, as: UTF8.self))]
             } catch {
-                throw UpdateError(.refused(.signature), "no release key is installed (\(paths.anchorKey): \(error)): no release can be accepted")
+                throw UpdateError(.setup, "no release key is installed (\(paths.anchorKey): \(error)): no release can be accepted")
             }
         }
         let board: String
@@ -228,7 +236,7 @@ public struct Updater: Sendable {
             let text = String(decoding: try FileSystem.readFile(paths.board, limit: 256), as: UTF8.self)
             board = String(text.filter { !$0.isWhitespace })
         } catch {
-            throw UpdateError(.corruptState, "\(paths.board) cannot be read (\(error)): it names the board (qemu-x86_64, rpi4…)")
+            throw UpdateError(.setup, "\(paths.board) cannot be read (\(error)): it names the board (qemu-x86_64, rpi4…)")
         }
         return ReleaseTrust(keys: keys, board: board, installedSecurityVersion: state.securityVersion, stateFormat: StateFormat.current)
     }

@@ -31,6 +31,12 @@ public final class CurlTransport: Transport {
         try perform("PUT", url, headers, body: body, control)
     }
 
+    /// A GET. With `download`, a 2xx answer's body goes to its file (an error's stays in
+    /// the response's `body`); otherwise the body is kept in memory, cut at `bodyLimit`.
+    public func get(_ url: String, headers: [(String, String)], download: DownloadSink? = nil, control: TransferControl) throws(UplinkError) -> TransportResponse {
+        try perform("GET", url, headers, body: nil, control, get: true, download: download)
+    }
+
     /// A GET, and how far it got: microseconds until the TCP connection and until the TLS
     /// handshake were done (0: not reached).
     /// The whole request is bounded by `connectSeconds` + 10 s.
@@ -44,7 +50,7 @@ public final class CurlTransport: Transport {
 
     private func perform(
         _ method: String, _ url: String, _ headers: [(String, String)], body: UploadBody?, _ control: TransferControl,
-        get: Bool = false, timeout: Int? = nil
+        get: Bool = false, timeout: Int? = nil, download: DownloadSink? = nil
     ) throws(UplinkError) -> TransportResponse {
         let h = handle
         try h.reset()
@@ -70,6 +76,7 @@ public final class CurlTransport: Transport {
         if let timeout { try h.set(CURLOPT_TIMEOUT, timeout, "CURLOPT_TIMEOUT") }
 
         let context = TransferContext(control: control)
+        context.download = download
         let opaque = Unmanaged.passUnretained(context).toOpaque()
         try h.set(CURLOPT_NOPROGRESS, 0, "CURLOPT_NOPROGRESS")
         try h.set(xferinfo: curlProgress)
@@ -100,7 +107,7 @@ public final class CurlTransport: Transport {
 
         let result = withExtendedLifetime((context, list)) { curl_easy_perform(h.raw) }
         try? context.file?.close()
-        if let failure = context.readFailure { throw failure }
+        if let failure = context.readFailure ?? download?.failure { throw failure }
         guard result == CURLE_OK else {
             throw UplinkError.curl(result, detail: h.errorDetail, during: "\(method) \(url)")
         }
@@ -132,6 +139,9 @@ final class TransferContext {
     var remaining: Int64 = 0
     var chunkLimit = TransferContext.chunk
     var readFailure: UplinkError?
+    var download: DownloadSink?
+    /// The status of the response being received (from its status line).
+    var status = 0
 
     init(control: TransferControl) { self.control = control }
 
@@ -168,6 +178,7 @@ final class TransferContext {
         if text.hasPrefix("HTTP/") {
             // A new response (after `100 Continue`, or a proxy's CONNECT answer).
             headers = [:]
+            status = text.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
             return
         }
         guard let colon = text.firstIndex(of: ":") else { return }
@@ -188,6 +199,10 @@ private let curlHeader: edge_curl_data_callback = { buffer, size, count, context
 
 private let curlWrite: edge_curl_data_callback = { buffer, size, count, context in
     let c = Unmanaged<TransferContext>.fromOpaque(context!).takeUnretainedValue()
+    if let download = c.download, c.status == download.acceptStatus {
+        let bytes = UnsafeRawBufferPointer(start: UnsafeRawPointer(buffer!), count: size * count)
+        return download.take(bytes) ? size * count : 0  // 0 aborts the transfer
+    }
     let room = max(0, TransportResponse.bodyLimit - c.body.count)
     c.body.append(contentsOf: UnsafeBufferPointer(start: UnsafeRawPointer(buffer!).assumingMemoryBound(to: UInt8.self), count: min(room, size * count)))
     return size * count
@@ -197,4 +212,36 @@ private let curlProgress: edge_curl_xferinfo_callback = { context, _, _, _, uplo
     let c = Unmanaged<TransferContext>.fromOpaque(context!).takeUnretainedValue()
     c.control.progress(Int64(uploaded))
     return c.control.shouldStop() ? 1 : 0
+}
+
+/// Where a download goes: written to `file` at its offset when the answer's status is
+/// `acceptStatus` (206 for a resumed download: a 200 would be the whole file again, and an
+/// error's JSON stays in the response's `body`), at most `limit` bytes in all — one more
+/// aborts the transfer (a centre cannot make a gateway fill its card) — each write
+/// checked (a full card aborts it too).
+public final class DownloadSink {
+    public let file: FileDescriptor
+    public let limit: Int64
+    public let acceptStatus: Int
+    public private(set) var written: Int64 = 0
+    public private(set) var failure: UplinkError?
+
+    public init(file: FileDescriptor, limit: Int64, acceptStatus: Int) {
+        self.file = file
+        self.limit = limit
+        self.acceptStatus = acceptStatus
+    }
+
+    func take(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard written + Int64(bytes.count) <= limit else {
+            failure = UplinkError(.protocolViolation, "the download passed its announced size (\(limit) bytes)")
+            return false
+        }
+        do { try file.writeAll(bytes) } catch {
+            failure = UplinkError(.storage, "cannot write the download: \(error)", cause: error)
+            return false
+        }
+        written += Int64(bytes.count)
+        return true
+    }
 }

@@ -10,7 +10,7 @@ extension EdgeCentre {
         static let configuration = CommandConfiguration(
             commandName: "release",
             abstract: "Make, sign and check firmware releases for the gateways.",
-            subcommands: [ReleaseKeygen.self, ReleaseSign.self, ReleaseVerify.self])
+            subcommands: [ReleaseKeygen.self, ReleaseSign.self, ReleaseVerify.self, ReleasePublish.self])
     }
 
     struct ReleaseKeygen: ParsableCommand {

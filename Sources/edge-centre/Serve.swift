@@ -55,6 +55,9 @@ extension EdgeCentre {
         @Option(help: "Seconds a connection may stay open with no request in progress.")
         var idleSeconds = 60
 
+        @Option(help: "The fleet directory: desired states, releases, reports (`release publish`, `fleet status`).")
+        var fleet: String?
+
         #if EDGE_FAULTS
         // Fault tests only (debug builds): never in a field release.
         @Option(
@@ -105,7 +108,7 @@ extension EdgeCentre {
                             maxConnections: maxConnections, maxPerPeer: maxConnectionsPerPeer,
                             handshakeTimeout: .seconds(handshakeSeconds), headerTimeout: .seconds(headerSeconds),
                             idleTimeout: .seconds(idleSeconds)),
-                        injectedRefusals: try injectRefusals.map { try InjectedRefusals(parsing: $0) }),
+                        injectedRefusals: try injectRefusals.map { try InjectedRefusals(parsing: $0) }, fleetDirectory: fleet),
                     log: { printError($0) })
                 try await server.run()
             } catch {

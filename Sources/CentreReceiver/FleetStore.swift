@@ -1,0 +1,95 @@
+import EdgeCrypto
+import EdgeJSON
+import EdgeSystem
+
+/// What the centre publishes to its gateways and what they report (PROTOCOL.md, "Desired
+/// state, releases and reports"), in a folder of its own:
+///
+///     <fleet>/releases/<sha256>.tar    published release archives
+///     <fleet>/desired/<gateway>.json   each gateway's desired state, as served
+///     <fleet>/reported/<gateway>.json  each gateway's last report, with when it came
+public struct FleetStore: Sendable {
+    public static let maxReportBytes = 64 << 10
+
+    public let directory: String
+
+    public init(directory: String) throws(SystemError) {
+        self.directory = directory
+        for sub in ["releases", "desired", "reported"] { try FileSystem.makeDirectories("\(directory)/\(sub)", mode: 0o750) }
+    }
+
+    public func releasePath(sha256 hex: String) -> String { "\(directory)/releases/\(hex).tar" }
+    func desiredPath(_ gateway: String) -> String { "\(directory)/desired/\(gateway).json" }
+    func reportPath(_ gateway: String) -> String { "\(directory)/reported/\(gateway).json" }
+
+    /// The desired state served to `gateway`, or nil when none is published.
+    public func desired(for gateway: String) throws(SystemError) -> [UInt8]? {
+        let path = desiredPath(gateway)
+        guard FileSystem.exists(path) else { return nil }
+        return try FileSystem.readFile(path, limit: 64 << 10)
+    }
+
+    /// Publishes `archive` (already verified by the caller) and makes it the desired
+    /// release of each of `gateways`.
+    public func publish(
+        archive: String, sha256 hex: String, size: Int64, version: String, securityVersion: UInt64, gateways: [String],
+        pollSeconds: Int
+    ) throws(SystemError) {
+        let target = releasePath(sha256: hex)
+        if !FileSystem.exists(target) {
+            let partial = "\(target).partial"
+            let input = try FileDescriptor.open(archive, O_RDONLY)
+            let output = try FileDescriptor.open(partial, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, mode: 0o640)
+            while true {
+                let chunk = try input.read(upTo: 1 << 16)
+                if chunk.isEmpty { break }
+                try output.writeAll(chunk)
+            }
+            try output.sync()
+            try output.close()
+            try FileSystem.rename(partial, to: target)
+            try FileSystem.syncDirectory("\(directory)/releases")
+        }
+        let desired = CanonicalJSON.encode(
+            .object([
+                ("pollSeconds", .integer(Int64(pollSeconds))),
+                (
+                    "release",
+                    .object([
+                        ("version", .string(version)), ("securityVersion", .number(String(securityVersion))),
+                        ("size", .integer(size)), ("sha256", .string(hex)), ("url", .string("/v1/releases/\(hex)")),
+                    ])
+                ),
+            ]))
+        for gateway in gateways { try FileSystem.writeAtomically(desired, to: desiredPath(gateway), mode: 0o640) }
+        try FileSystem.syncDirectory("\(directory)/desired")
+    }
+
+    /// Keeps a gateway's report: it must be a JSON object (the gateway's own words, kept as
+    /// sent), stored with when it came.
+    func storeReport(gateway: String, bytes: [UInt8], at: WallTime) throws(Refusal) {
+        let report: JSONValue
+        do { report = try JSONParser.parse(bytes) } catch { throw Refusal.malformed("the report is not JSON: \(error)") }
+        guard case .object = report, case .object? = report["firmware"] else {
+            throw Refusal.malformed("a report is an object with a firmware object (PROTOCOL.md)")
+        }
+        let stored = CanonicalJSON.encode(.object([("receivedAt", .string(at.rfc3339)), ("report", report)]))
+        do { try FileSystem.writeAtomically(stored, to: reportPath(gateway), mode: 0o640) } catch {
+            throw Refusal(500, "fault", "cannot store the report: \(error)")
+        }
+    }
+
+    /// Every gateway with a desired state or a report: (gateway, desired, reported).
+    public func fleet() throws(SystemError) -> [(gateway: String, desired: JSONValue?, reported: JSONValue?)] {
+        func names(_ sub: String) throws(SystemError) -> [String] {
+            try FileSystem.list("\(directory)/\(sub)").filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }
+        }
+        let all = Set(try names("desired") + names("reported")).sorted()
+        return all.map { gateway in
+            let read = { (path: String) -> JSONValue? in
+                (try? FileSystem.readFile(path, limit: 1 << 20)).flatMap { try? JSONParser.parse($0) }
+            }
+            return (gateway, read(desiredPath(gateway)), read(reportPath(gateway)))
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import EdgeCrypto
+import EdgeJSON
+import EdgeSystem
+import Release
+
+/// What the centre wants this gateway to run (PROTOCOL.md, "Desired state, releases and
+/// reports"), read strictly: every field with its type and bounds, nothing else.
+public struct DesiredState: Sendable, Equatable {
+    public struct Release: Sendable, Equatable {
+        public var version: String
+        public var securityVersion: UInt64
+        /// The archive's size: the download may not pass it.
+        public var size: Int64
+        /// The archive's SHA-256, checked once it is whole.
+        public var sha256: [UInt8]
+        /// Where to fetch it: a path on the same destination (`/v1/releases/<sha256>`).
+        public var path: String
+
+        public var hex: String { Hex.encode(sha256) }
+    }
+
+    public static let maxBytes = 64 << 10
+
+    public var pollSeconds: Int
+    public var release: Release?
+
+    public init(pollSeconds: Int, release: Release?) {
+        self.pollSeconds = pollSeconds
+        self.release = release
+    }
+
+    public static func parse(_ bytes: [UInt8]) throws(ChannelError) -> DesiredState {
+        func bad(_ what: String) -> ChannelError { ChannelError(.malformed, "the centre's desired state: \(what)") }
+        guard bytes.count <= maxBytes else { throw bad("over \(maxBytes) bytes") }
+        let value: JSONValue
+        do { value = try JSONParser.parse(bytes) } catch { throw bad("not JSON: \(error)") }
+        guard case .object(let members) = value else { throw bad("not an object") }
+        if let unknown = members.first(where: { !["pollSeconds", "release"].contains($0.key) }) { throw bad("unknown field \(unknown.key)") }
+        guard case .number(let pollText)? = value["pollSeconds"], let poll = Int(plainDecimal: pollText), (60...86400).contains(poll)
+        else { throw bad("pollSeconds must be 60…86400") }
+        switch value["release"] {
+        case .null?: return DesiredState(pollSeconds: poll, release: nil)
+        case .object(let fields)?:
+            let known = ["version", "securityVersion", "size", "sha256", "url"]
+            if let unknown = fields.first(where: { !known.contains($0.key) }) { throw bad("unknown field release.\(unknown.key)") }
+            guard case .string(let version)? = value["release"]?["version"], (1...32).contains(version.utf8.count),
+                version.utf8.allSatisfy({ (0x21...0x7E).contains($0) })
+            else { throw bad("release.version must be 1–32 printable characters") }
+            guard case .number(let securityText)? = value["release"]?["securityVersion"], let security = UInt64(plainDecimal: securityText)
+            else { throw bad("release.securityVersion must be a whole number") }
+            guard case .number(let sizeText)? = value["release"]?["size"], let size = Int64(plainDecimal: sizeText), size > 0,
+                size <= ReleaseManifest.maxReleaseBytes
+            else { throw bad("release.size must be 1…\(ReleaseManifest.maxReleaseBytes)") }
+            guard case .string(let hex)? = value["release"]?["sha256"], hex.utf8.count == 64, hex == hex.lowercased(),
+                let digest = Hex.decode(hex)
+            else { throw bad("release.sha256 must be 64 lower-case hex digits") }
+            guard case .string(let url)? = value["release"]?["url"], url == "/v1/releases/\(hex)" else {
+                throw bad("release.url must be /v1/releases/<its sha256>")
+            }
+            return DesiredState(
+                pollSeconds: poll,
+                release: Release(version: version, securityVersion: security, size: size, sha256: digest, path: url))
+        default: throw bad("release must be an object or null")
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import ArgumentParser
+import CentreReceiver
+import DeviceIdentity
+import EdgeCrypto
+import EdgeJSON
+import EdgeSystem
+import Release
+
+extension EdgeCentre {
+    struct ReleasePublish: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "publish",
+            abstract: "Offer a release to gateways: they fetch it at their next poll.",
+            discussion: """
+                Checks the release with --key first (a release the gateways would refuse is \
+                not published), copies it into the fleet directory and makes it the desired \
+                release of each --gateway. `edge-centre serve --fleet DIR` serves it.
+                """)
+
+        @Option(help: "The fleet directory (as given to `serve --fleet`).")
+        var fleet: String
+        @Option(help: "The release public key the gateways trust (.pub file or its base64 line).")
+        var key: String
+        @Option(help: "A gateway to offer it to (repeat for several).")
+        var gateway: [String]
+        @Option(help: "How often those gateways ask, in seconds (60–86400).")
+        var pollSeconds = 300
+        @Argument(help: "The release archive (from `release sign`).")
+        var file: String
+
+        func validate() throws {
+            guard !gateway.isEmpty else { throw ValidationError("name at least one --gateway") }
+            if let bad = gateway.first(where: { !PlainName.isValid($0) }) {
+                throw ValidationError("--gateway \(bad): \(PlainName.rule())")
+            }
+            guard (60...86400).contains(pollSeconds) else { throw ValidationError("--poll-seconds must be 60…86400") }
+        }
+
+        func run() throws {
+            let publicKey: MinisignPublicKey
+            do { publicKey = try MinisignPublicKey(parsing: FileSystem.exists(key) ? try readText(key, what: "release key") : key) } catch {
+                throw CentreError("--key: \(error)")
+            }
+            let release: VerifiedRelease
+            do { release = try ReleaseReader.read(path: file, trust: ReleaseTrust(keys: [publicKey], now: SystemTime().wallNow())) } catch {
+                throw CentreError("\(file): not published: \(error.description)")
+            }
+            let digest: [UInt8]
+            do { digest = try Digest.hash(file: file, .sha256) } catch { throw CentreError("cannot read \(file): \(error)") }
+            let m = release.manifest
+            do {
+                try FleetStore(directory: fleet).publish(
+                    archive: file, sha256: Hex.encode(digest), size: release.archiveSize, version: m.version,
+                    securityVersion: m.securityVersion, gateways: gateway, pollSeconds: pollSeconds)
+            } catch { throw CentreError("cannot publish into \(fleet): \(error)") }
+            print("published release \(m.version) (\(Hex.encode(digest).prefix(16))…) for \(gateway.joined(separator: ", "))")
+        }
+    }
+
+    struct Fleet: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The gateways' updates: what each should run and what it reports.",
+            subcommands: [FleetStatus.self])
+    }
+
+    struct FleetStatus: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "status",
+            abstract: "Desired against reported release for every gateway, and its last outcome.")
+
+        @Option(help: "The fleet directory (as given to `serve --fleet`).")
+        var fleet: String
+        @Flag(help: "Print JSON instead of text.")
+        var json = false
+
+        func run() throws {
+            let entries: [(gateway: String, desired: JSONValue?, reported: JSONValue?)]
+            do { entries = try FleetStore(directory: fleet).fleet() } catch { throw CentreError("cannot read \(fleet): \(error)") }
+            if json {
+                let list: [JSONValue] = entries.map {
+                    .object([("gateway", .string($0.gateway)), ("desired", $0.desired ?? .null), ("reported", $0.reported ?? .null)])
+                }
+                print(CanonicalJSON.pretty(.array(list)))
+                return
+            }
+            for entry in entries { print(Self.line(entry)) }
+        }
+
+        /// `site-042  wants 1.4.0  runs 1.4.0 (b)  committed 1.4.0  at 2026-12-05T12:00:00Z`, cut at 80.
+        static func line(_ entry: (gateway: String, desired: JSONValue?, reported: JSONValue?)) -> String {
+            func text(_ value: JSONValue?) -> String? {
+                if case .string(let s)? = value { return s }
+                return nil
+            }
+            let wants = text(entry.desired?["release"]?["version"]) ?? "-"
+            let report = entry.reported?["report"]
+            let runs = text(report?["firmware"]?["version"]) ?? "-"
+            let slot = text(report?["firmware"]?["slot"]).map { " (\($0))" } ?? ""
+            var line = "\(entry.gateway)  wants \(wants)  runs \(runs)\(slot)"
+            if case .object? = report?["probation"] { line += "  on probation" }
+            if case .array(let outcomes)? = report?["outcomes"], let last = outcomes.first {
+                line += "  \(text(last["result"]) ?? "?") \(text(last["version"]) ?? "?")"
+            }
+            if let at = text(entry.reported?["receivedAt"]) { line += "  at \(at.prefix(19))Z" }
+            return line.count > 80 ? String(line.prefix(79)) + "…" : line
+        }
+    }
+}
