@@ -33,7 +33,7 @@ public struct FleetStore: Sendable {
     /// release of each of `gateways`.
     public func publish(
         archive: String, sha256 hex: String, size: Int64, version: String, securityVersion: UInt64, gateways: [String],
-        pollSeconds: Int
+        pollSeconds: Int, window: (start: String, end: String)? = nil
     ) throws(SystemError) {
         let target = releasePath(sha256: hex)
         if !FileSystem.exists(target) {
@@ -50,17 +50,18 @@ public struct FleetStore: Sendable {
             try FileSystem.rename(partial, to: target)
             try FileSystem.syncDirectory("\(directory)/releases")
         }
-        let desired = CanonicalJSON.encode(
-            .object([
-                ("pollSeconds", .integer(Int64(pollSeconds))),
-                (
-                    "release",
-                    .object([
-                        ("version", .string(version)), ("securityVersion", .number(String(securityVersion))),
-                        ("size", .integer(size)), ("sha256", .string(hex)), ("url", .string("/v1/releases/\(hex)")),
-                    ])
-                ),
-            ]))
+        var members: [(key: String, value: JSONValue)] = [
+            ("pollSeconds", .integer(Int64(pollSeconds))),
+            (
+                "release",
+                .object([
+                    ("version", .string(version)), ("securityVersion", .number(String(securityVersion))),
+                    ("size", .integer(size)), ("sha256", .string(hex)), ("url", .string("/v1/releases/\(hex)")),
+                ])
+            ),
+        ]
+        if let window { members.append(("window", .object([("start", .string(window.start)), ("end", .string(window.end))]))) }
+        let desired = CanonicalJSON.encode(.object(members))
         for gateway in gateways { try FileSystem.writeAtomically(desired, to: desiredPath(gateway), mode: 0o640) }
         try FileSystem.syncDirectory("\(directory)/desired")
     }

@@ -53,6 +53,7 @@ extension RecorderDaemon {
             },
             stop: { _ in
                 stop.signal()
+                channel.cancel()
                 await offThePool { _ = done.wait(timeout: .seconds(10)) }
             })
     }

@@ -46,6 +46,21 @@ public final class DirectoryLock: Sendable {
         return DirectoryLock(path: path, file: file)
     }
 
+    /// Takes the lock, waiting up to `patience` for a holder to let go (looking every 10 ms).
+    /// For short steps that queue rather than refuse (an update step). It also rides out
+    /// the instant after a release when a process being spawned elsewhere in this one still
+    /// holds a copy of the descriptor (until its exec closes it): flock(2) locks belong to
+    /// the open file, not to the descriptor.
+    public static func acquire(directory: String, patience: Duration) throws(Failure) -> DirectoryLock {
+        let deadline = ContinuousClock.now + patience
+        while true {
+            do { return try acquire(directory: directory) } catch {
+                guard case .held = error, ContinuousClock.now < deadline else { throw error }
+                usleep(10_000)
+            }
+        }
+    }
+
     /// Whether some process holds the lock on `directory` now (false when there is no lock
     /// file: no daemon has run there).
     public static func isHeld(directory: String) -> Bool {

@@ -2,6 +2,7 @@ import EdgeCrypto
 import EdgeJSON
 import EdgeSystem
 import Release
+import Uplink
 
 /// What the centre wants this gateway to run (PROTOCOL.md, "Desired state, releases and
 /// reports"), read strictly: every field with its type and bounds, nothing else.
@@ -23,10 +24,26 @@ public struct DesiredState: Sendable, Equatable {
 
     public var pollSeconds: Int
     public var release: Release?
+    /// When a release may be installed (the daemon restarts into it then), in UTC; nil:
+    /// at any time. Downloads happen whenever the gateway asks.
+    public var window: UploadWindow?
 
-    public init(pollSeconds: Int, release: Release?) {
+    public init(pollSeconds: Int, release: Release?, window: UploadWindow? = nil) {
         self.pollSeconds = pollSeconds
         self.release = release
+        self.window = window
+    }
+
+    /// `HH:MM` (UTC) as minutes after midnight; `24:00` only as an end.
+    static func minutes(_ text: String, end: Bool) -> Int? {
+        let b = Array(text.utf8)
+        let digit = { (i: Int) -> Int? in (0x30...0x39).contains(b[i]) ? Int(b[i] - 0x30) : nil }
+        guard b.count == 5, b[2] == UInt8(ascii: ":"), let h1 = digit(0), let h2 = digit(1), let m1 = digit(3), let m2 = digit(4)
+        else { return nil }
+        let (h, m) = (h1 * 10 + h2, m1 * 10 + m2)
+        guard m < 60 else { return nil }
+        let total = h * 60 + m
+        return total < 1440 || (end && total == 1440) ? total : nil
     }
 
     public static func parse(_ bytes: [UInt8]) throws(ChannelError) -> DesiredState {
@@ -35,11 +52,24 @@ public struct DesiredState: Sendable, Equatable {
         let value: JSONValue
         do { value = try JSONParser.parse(bytes) } catch { throw bad("not JSON: \(error)") }
         guard case .object(let members) = value else { throw bad("not an object") }
-        if let unknown = members.first(where: { !["pollSeconds", "release"].contains($0.key) }) { throw bad("unknown field \(unknown.key)") }
+        if let unknown = members.first(where: { !["pollSeconds", "release", "window"].contains($0.key) }) {
+            throw bad("unknown field \(unknown.key)")
+        }
+        var window: UploadWindow?
+        switch value["window"] {
+        case nil, .null?: break
+        case .object(let fields)?:
+            guard fields.count == 2, case .string(let startText)? = value["window"]?["start"],
+                case .string(let endText)? = value["window"]?["end"], let start = minutes(startText, end: false),
+                let end = minutes(endText, end: true), start != end
+            else { throw bad("window must be {\"start\": \"HH:MM\", \"end\": \"HH:MM\"} in UTC, start and end apart") }
+            window = UploadWindow(startMinute: start, endMinute: end)
+        default: throw bad("window must be an object or null")
+        }
         guard case .number(let pollText)? = value["pollSeconds"], let poll = Int(plainDecimal: pollText), (60...86400).contains(poll)
         else { throw bad("pollSeconds must be 60…86400") }
         switch value["release"] {
-        case .null?: return DesiredState(pollSeconds: poll, release: nil)
+        case .null?: return DesiredState(pollSeconds: poll, release: nil, window: window)
         case .object(let fields)?:
             let known = ["version", "securityVersion", "size", "sha256", "url"]
             if let unknown = fields.first(where: { !known.contains($0.key) }) { throw bad("unknown field release.\(unknown.key)") }
@@ -59,7 +89,8 @@ public struct DesiredState: Sendable, Equatable {
             }
             return DesiredState(
                 pollSeconds: poll,
-                release: Release(version: version, securityVersion: security, size: size, sha256: digest, path: url))
+                release: Release(version: version, securityVersion: security, size: size, sha256: digest, path: url),
+                window: window)
         default: throw bad("release must be an object or null")
         }
     }

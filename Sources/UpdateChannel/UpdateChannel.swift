@@ -27,18 +27,25 @@ public final class UpdateChannel: Sendable {
     private let updater: Updater
     private let downloads: String
     private let control: TransferControl
+    private let time: any TimeSource
     private let cached = Mutex<(etag: String?, desired: DesiredState?)>((nil, nil))
     private let failures = Mutex(0)
     private let soon = Atomic<Bool>(false)
+    private let cancelled = Flag()
 
     /// `base` is the destination's URL without a trailing slash (`https://centre:8443`).
-    public init(base: String, transport: any ChannelTransport, updater: Updater, control: TransferControl = TransferControl()) {
+    public init(base: String, transport: any ChannelTransport, updater: Updater, time: any TimeSource = SystemTime()) {
+        self.time = time
         self.base = base.hasSuffix("/") ? String(base.dropLast()) : base
         self.transport = transport
         self.updater = updater
         self.downloads = "\(updater.paths.updateDirectory)/downloads"
-        self.control = control
+        let cancelled = self.cancelled
+        self.control = TransferControl(shouldStop: { cancelled.value.load(ordering: .relaxed) })
     }
+
+    /// Ends a transfer in progress (the daemon is stopping); a download resumes at the next start.
+    public func cancel() { cancelled.value.store(true, ordering: .relaxed) }
 
     /// One round: desired state, maybe a release, then the report.
     public func round() -> Outcome {
@@ -91,10 +98,19 @@ public final class UpdateChannel: Sendable {
         if let probation = status.state.probation {
             return .idle("release \(probation.version) is on probation; \(wanted.version) waits")
         }
+        // Known from the announcement: not worth a download.
+        if wanted.securityVersion < status.state.securityVersion {
+            let reason = "security version \(wanted.securityVersion) is below the installed \(status.state.securityVersion): downgrades are refused"
+            try? updater.refuse(version: wanted.version, archiveSHA256: wanted.hex, reason: reason)
+            return .failed("release \(wanted.version) not fetched: \(reason)")
+        }
         let archive: String
         do {
             archive = try ReleaseDownload(directory: downloads, base: base, transport: transport, control: control).fetch(wanted)
         } catch { return .failed(error.message) }
+        if let window = desired?.window, UploadWindow.waitBeforeOpening([window], now: time.wallNow()) != nil {
+            return .idle("release \(wanted.version) is downloaded and waits for its window, \(window.text) UTC")
+        }
         do {
             try updater.install(archive: archive, archiveSHA256: wanted.hex)
         } catch {
@@ -154,4 +170,20 @@ extension UpdateChannel.Outcome {
         if case .failed = self { return true }
         return false
     }
+}
+
+extension UploadWindow {
+    /// `02:00–05:00`.
+    var text: String {
+        func hhmm(_ minutes: Int) -> String {
+            let h = minutes / 60, m = minutes % 60
+            return (h < 10 ? "0" : "") + "\(h):" + (m < 10 ? "0" : "") + "\(m)"
+        }
+        return "\(hhmm(startMinute))–\(hhmm(endMinute))"
+    }
+}
+
+/// A flag the transfer's callbacks read from libcurl's thread.
+private final class Flag: Sendable {
+    let value = Atomic<Bool>(false)
 }

@@ -102,6 +102,18 @@ public struct Updater: Sendable {
         return release
     }
 
+    /// Records a release refused before it was fetched (its announcement alone was enough):
+    /// an outcome for the centre, and the archive is not fetched again.
+    public func refuse(version: String, archiveSHA256: String, reason: String) throws(UpdateError) {
+        let lock = try takeLock()
+        defer { _ = lock }
+        var state = try UpdateState.load(paths)
+        guard !state.skippedArchives.contains(archiveSHA256) else { return }
+        state.record(version, .refused, reason, at: time.wallNow())
+        state.skip(archive: archiveSHA256)
+        try state.save(paths)
+    }
+
     // MARK: Before each start
 
     /// What the check before a start found and did.
@@ -245,7 +257,7 @@ public struct Updater: Sendable {
         do throws(SystemError) { try FileSystem.makeDirectories(paths.updateDirectory, mode: 0o750) } catch {
             throw .storage(error, "cannot make \(paths.updateDirectory)")
         }
-        do { return try DirectoryLock.acquire(directory: paths.updateDirectory) } catch {
+        do { return try DirectoryLock.acquire(directory: paths.updateDirectory, patience: .seconds(10)) } catch {
             if case .held = error {
                 throw UpdateError(.busy, "another update step is running (\(paths.updateDirectory)/.lock); try again when it ends")
             }

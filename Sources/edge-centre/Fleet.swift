@@ -25,6 +25,8 @@ extension EdgeCentre {
         var gateway: [String]
         @Option(help: "How often those gateways ask, in seconds (60–86400).")
         var pollSeconds = 300
+        @Option(help: "When they may install it and restart, HH:MM-HH:MM in UTC (default: at once).")
+        var window: String?
         @Argument(help: "The release archive (from `release sign`).")
         var file: String
 
@@ -34,6 +36,9 @@ extension EdgeCentre {
                 throw ValidationError("--gateway \(bad): \(PlainName.rule())")
             }
             guard (60...86400).contains(pollSeconds) else { throw ValidationError("--poll-seconds must be 60…86400") }
+            if let window, Self.split(window) == nil {
+                throw ValidationError("--window \(window): expected HH:MM-HH:MM in UTC, e.g. 02:00-05:00")
+            }
         }
 
         func run() throws {
@@ -51,9 +56,24 @@ extension EdgeCentre {
             do {
                 try FleetStore(directory: fleet).publish(
                     archive: file, sha256: Hex.encode(digest), size: release.archiveSize, version: m.version,
-                    securityVersion: m.securityVersion, gateways: gateway, pollSeconds: pollSeconds)
+                    securityVersion: m.securityVersion, gateways: gateway, pollSeconds: pollSeconds,
+                    window: window.flatMap(Self.split))
             } catch { throw CentreError("cannot publish into \(fleet): \(error)") }
             print("published release \(m.version) (\(Hex.encode(digest).prefix(16))…) for \(gateway.joined(separator: ", "))")
+        }
+
+        /// `02:00-05:00` → ("02:00", "05:00"), each HH:MM with HH 00–24 and MM 00–59.
+        static func split(_ text: String) -> (start: String, end: String)? {
+            let parts = text.split(separator: "-")
+            let valid = { (t: Substring) -> Bool in
+                let p = t.split(separator: ":")
+                guard p.count == 2, p.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+                    let h = Int(p[0]), let m = Int(p[1])
+                else { return false }
+                return h < 24 && m < 60 || h == 24 && m == 0
+            }
+            guard parts.count == 2, valid(parts[0]), valid(parts[1]), parts[0] != parts[1] else { return nil }
+            return (String(parts[0]), String(parts[1]))
         }
     }
 

@@ -12,7 +12,7 @@ import UpdateChannel
 /// it refuses and what it reports.
 @Suite struct ChannelTests {
     func channel(_ g: Gateway, _ centre: ChannelCentre) -> UpdateChannel {
-        UpdateChannel(base: "https://centre.test", transport: centre, updater: g.updater)
+        UpdateChannel(base: "https://centre.test", transport: centre, updater: g.updater, time: g.time)
     }
 
     @Test func withNothingPublishedItOnlyReports() throws {
@@ -121,6 +121,63 @@ import UpdateChannel
         #expect(centre.releaseGets.count == 1)
     }
 
+    @Test func aReleaseBelowTheFloorIsRefusedFromItsAnnouncementWithoutADownload() throws {
+        let g = try Gateway()
+        try g.bootstrap("1.0.0", security: 3)
+        let centre = ChannelCentre()
+        try centre.publish(try g.release("0.9.0", security: 2), version: "0.9.0", security: 2)
+        let c = channel(g, centre)
+        guard case .failed(let why) = c.round() else { Issue.record("not refused"); return }
+        #expect(why.contains("below the installed 3"))
+        #expect(centre.releaseGets.isEmpty)
+        #expect(g.state.outcomes.first?.result == .refused)
+        #expect(c.round() == .idle("release 0.9.0 was refused or rolled back here before; it is not fetched again"))
+    }
+
+    @Test func aReleaseWithAWindowIsDownloadedAtOnceAndInstalledOnlyInIt() throws {
+        let g = try Gateway()
+        try g.bootstrap()
+        let centre = ChannelCentre()
+        try centre.publish(try g.release("1.1.0", security: 2), version: "1.1.0")
+        // The manual clock starts at 07:06:40 UTC.
+        var desired = try JSONParser.parse(try #require(centre.desired))
+        if case .object(var members) = desired {
+            members.append(("window", .object([("start", .string("02:00")), ("end", .string("05:00"))])))
+            desired = .object(members)
+        }
+        centre.desired = CanonicalJSON.encode(desired)
+        let c = channel(g, centre)
+        #expect(c.round() == .idle("release 1.1.0 is downloaded and waits for its window, 02:00–05:00 UTC"))
+        #expect(g.current == .a)
+        g.time.stepWallClock(by: .seconds(20 * 3600))
+        #expect(c.round() == .installed(version: "1.1.0"))
+        #expect(centre.releaseGets == ["whole"])
+    }
+
+    @Test(.enabled(if: getuid() == 0 && Tool.available("mount")))
+    func aFullCardDuringTheDownloadKeepsWhatArrivedAndResumesOnceThereIsRoom() throws {
+        let g = try Gateway()
+        try g.bootstrap()
+        let centre = ChannelCentre()
+        try centre.publish(try g.release("1.1.0", security: 2), version: "1.1.0")
+        let downloads = "\(g.paths.updateDirectory)/downloads"
+        try FileSystem.makeDirectories(downloads)
+        #expect(try Tool.run("mount", ["-t", "tmpfs", "-o", "size=40k", "tmpfs", downloads]).status == 0)
+        let c = channel(g, centre)
+        guard case .failed(let why) = c.round() else {
+            _ = try? Tool.run("umount", [downloads])
+            Issue.record("a 40 KiB card held the release")
+            return
+        }
+        #expect(why.contains("ENOSPC") || why.contains("space"), "\(why)")
+        let kept = try FileSystem.list(downloads).map { (try? FileSystem.size("\(downloads)/\($0)")) ?? 0 }.reduce(0, +)
+        #expect(kept > 0)
+        #expect(g.current == .a)
+        _ = try Tool.run("umount", [downloads])
+        // Room again (the tmpfs is gone): a fresh start, installed in full.
+        #expect(c.round() == .installed(version: "1.1.0"))
+    }
+
     @Test func theDesiredStateIsAskedWithItsETag() throws {
         let g = try Gateway()
         try g.bootstrap()
@@ -142,6 +199,9 @@ import UpdateChannel
     @Test(arguments: [
         #"{"pollSeconds":5,"release":null}"#, #"{"pollSeconds":300}"#, #"{"pollSeconds":300,"release":null,"x":1}"#,
         #"{"pollSeconds":300,"release":{"version":"1","securityVersion":1,"size":0,"sha256":"00","url":"/"}}"#,
+        #"{"pollSeconds":300,"release":null,"window":{"start":"25:00","end":"05:00"}}"#,
+        #"{"pollSeconds":300,"release":null,"window":{"start":"02:00","end":"02:00"}}"#,
+        #"{"pollSeconds":300,"release":null,"window":{"start":"2:00","end":"05:00"}}"#,
         "not json",
     ])
     func aMalformedDesiredStateFailsTheRoundAndBacksOff(_ text: String) throws {
