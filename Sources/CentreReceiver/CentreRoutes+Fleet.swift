@@ -75,6 +75,7 @@ extension CentreRoutes {
                 throw refuse(receiver, error)
             }
             receiver.log("event=reported gateway=\(gateway)")
+            for line in store.advance(after: gateway) { receiver.log(line) }
             return response(Reply(status: 200, body: CanonicalJSON.encode(.object([("status", .string("stored"))]))))
         }
     }

@@ -1,6 +1,7 @@
 import EdgeCrypto
 import EdgeJSON
 import EdgeSystem
+import Synchronization
 
 /// What the centre publishes to its gateways and what they report (PROTOCOL.md, "Desired
 /// state, releases and reports"), in a folder of its own:
@@ -8,6 +9,8 @@ import EdgeSystem
 ///     <fleet>/releases/<sha256>.tar    published release archives
 ///     <fleet>/desired/<gateway>.json   each gateway's desired state, as served
 ///     <fleet>/reported/<gateway>.json  each gateway's last report, with when it came
+///     <fleet>/rollouts/<sha256>.json   staged rollouts and how far they got
+///     <fleet>/groups/<name>            gateway ids, one per line (`@name` in a stage)
 public struct FleetStore: Sendable {
     public static let maxReportBytes = 64 << 10
 
@@ -15,7 +18,7 @@ public struct FleetStore: Sendable {
 
     public init(directory: String) throws(SystemError) {
         self.directory = directory
-        for sub in ["releases", "desired", "reported"] { try FileSystem.makeDirectories("\(directory)/\(sub)", mode: 0o750) }
+        for sub in ["releases", "desired", "reported", "rollouts", "groups"] { try FileSystem.makeDirectories("\(directory)/\(sub)", mode: 0o750) }
     }
 
     public func releasePath(sha256 hex: String) -> String { "\(directory)/releases/\(hex).tar" }
@@ -29,11 +32,11 @@ public struct FleetStore: Sendable {
         return try FileSystem.readFile(path, limit: 64 << 10)
     }
 
-    /// Publishes `archive` (already verified by the caller) and makes it the desired
-    /// release of each of `gateways`.
+    /// Publishes `archive` (already verified by the caller) as a rollout: the first of
+    /// `stages` is offered it now, each next one once the one before has committed it.
     public func publish(
-        archive: String, sha256 hex: String, size: Int64, version: String, securityVersion: UInt64, gateways: [String],
-        pollSeconds: Int, window: (start: String, end: String)? = nil
+        archive: String, sha256 hex: String, size: Int64, version: String, securityVersion: UInt64, stages: [[String]],
+        maxFailures: Int = 0, pollSeconds: Int, window: (start: String, end: String)? = nil
     ) throws(SystemError) {
         let target = releasePath(sha256: hex)
         if !FileSystem.exists(target) {
@@ -61,10 +64,60 @@ public struct FleetStore: Sendable {
             ),
         ]
         if let window { members.append(("window", .object([("start", .string(window.start)), ("end", .string(window.end))]))) }
-        let desired = CanonicalJSON.encode(.object(members))
+        let rollout = Rollout(
+            version: version, sha256: hex, desired: CanonicalJSON.encode(.object(members)), stages: stages, maxFailures: maxFailures)
+        try save(rollout)
+        try offer(rollout.desired, to: stages.first ?? [])
+    }
+
+    /// The gateways of group `name` (`<fleet>/groups/<name>`: one id per line, `#` comments).
+    public func group(_ name: String) throws(SystemError) -> [String] {
+        let text = String(decoding: try FileSystem.readFile("\(directory)/groups/\(name)", limit: 1 << 20), as: UTF8.self)
+        return text.split(whereSeparator: \.isNewline).map { $0.split(separator: "#", omittingEmptySubsequences: false).first.map(String.init) ?? "" }
+            .map { String($0.filter { !$0.isWhitespace }) }.filter { !$0.isEmpty }
+    }
+
+    func offer(_ desired: [UInt8], to gateways: [String]) throws(SystemError) {
         for gateway in gateways { try FileSystem.writeAtomically(desired, to: desiredPath(gateway), mode: 0o640) }
         try FileSystem.syncDirectory("\(directory)/desired")
     }
+
+    func save(_ rollout: Rollout) throws(SystemError) {
+        try FileSystem.writeAtomically(
+            Array((CanonicalJSON.pretty(rollout.json) + "\n").utf8), to: "\(directory)/rollouts/\(rollout.sha256).json", mode: 0o640)
+        try FileSystem.syncDirectory("\(directory)/rollouts")
+    }
+
+    /// Every rollout, as far as it got.
+    public func rollouts() throws(SystemError) -> [Rollout] {
+        try FileSystem.list("\(directory)/rollouts").filter { $0.hasSuffix(".json") }.sorted().compactMap { name in
+            (try? FileSystem.readFile("\(directory)/rollouts/\(name)", limit: 1 << 20)).flatMap { try? JSONParser.parse($0) }
+                .flatMap(Rollout.init(json:))
+        }
+    }
+
+    /// After a report from `gateway`: moves each running rollout that offered it a stage
+    /// on, or halts it. One at a time (reports arrive concurrently). Returns log lines.
+    func advance(after gateway: String) -> [String] {
+        Self.advancing.withLock { _ in
+            var lines: [String] = []
+            for var rollout in (try? rollouts()) ?? [] where rollout.state == .running && rollout.stages[...rollout.stage].joined().contains(gateway) {
+                let before = rollout
+                let next = rollout.advance { (try? FileSystem.readFile(reportPath($0), limit: 1 << 20)).flatMap { try? JSONParser.parse($0) } }
+                guard rollout != before else { continue }
+                do throws(SystemError) {
+                    if let next { try offer(rollout.desired, to: next) }
+                    try save(rollout)
+                    lines.append("event=rollout version=\(rollout.version) state=\(rollout.state.rawValue) note=\(LogField.quoted(rollout.note))")
+                } catch {
+                    lines.append("event=fault what=rollout version=\(rollout.version) error=\(LogField.quoted("\(error)"))")
+                }
+            }
+            return lines
+        }
+    }
+
+    private static let advancing = Mutex(())
 
     /// Keeps a gateway's report: it must be a JSON object (the gateway's own words, kept as
     /// sent), stored with when it came.

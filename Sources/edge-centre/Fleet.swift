@@ -13,16 +13,25 @@ extension EdgeCentre {
             abstract: "Offer a release to gateways: they fetch it at their next poll.",
             discussion: """
                 Checks the release with --key first (a release the gateways would refuse is \
-                not published), copies it into the fleet directory and makes it the desired \
-                release of each --gateway. `edge-centre serve --fleet DIR` serves it.
+                not published) and copies it into the fleet directory. With --gateway, those \
+                gateways are offered it at once; with --stage (repeated), the first stage is \
+                offered it now and each next one once every gateway of the stage before has \
+                committed it, and the rollout halts when more than --max-failures gateways \
+                roll it back or refuse it. A stage is gateway ids separated by commas, or \
+                @GROUP for the ids in FLEET/groups/GROUP (one per line). \
+                `edge-centre serve --fleet DIR` serves it and moves the rollout on.
                 """)
 
         @Option(help: "The fleet directory (as given to `serve --fleet`).")
         var fleet: String
         @Option(help: "The release public key the gateways trust (.pub file or its base64 line).")
         var key: String
-        @Option(help: "A gateway to offer it to (repeat for several).")
-        var gateway: [String]
+        @Option(help: "A gateway to offer it to at once (repeat for several).")
+        var gateway: [String] = []
+        @Option(help: "A stage of the rollout: ids separated by commas, or @GROUP (repeat, canaries first).")
+        var stage: [String] = []
+        @Option(help: "Failures (rolled back or refused) the rollout tolerates before it halts.")
+        var maxFailures = 0
         @Option(help: "How often those gateways ask, in seconds (60–86400).")
         var pollSeconds = 300
         @Option(help: "When they may install it and restart, HH:MM-HH:MM in UTC (default: at once).")
@@ -31,10 +40,11 @@ extension EdgeCentre {
         var file: String
 
         func validate() throws {
-            guard !gateway.isEmpty else { throw ValidationError("name at least one --gateway") }
+            guard gateway.isEmpty != stage.isEmpty else { throw ValidationError("give --gateway or --stage (not both)") }
             if let bad = gateway.first(where: { !PlainName.isValid($0) }) {
                 throw ValidationError("--gateway \(bad): \(PlainName.rule())")
             }
+            guard (0...10_000).contains(maxFailures) else { throw ValidationError("--max-failures must be 0…10000") }
             guard (60...86400).contains(pollSeconds) else { throw ValidationError("--poll-seconds must be 60…86400") }
             if let window, Self.split(window) == nil {
                 throw ValidationError("--window \(window): expected HH:MM-HH:MM in UTC, e.g. 02:00-05:00")
@@ -53,13 +63,36 @@ extension EdgeCentre {
             let digest: [UInt8]
             do { digest = try Digest.hash(file: file, .sha256) } catch { throw CentreError("cannot read \(file): \(error)") }
             let m = release.manifest
+            let store: FleetStore
+            do { store = try FleetStore(directory: fleet) } catch { throw CentreError("cannot use \(fleet): \(error)") }
+            let stages = try gateway.isEmpty ? stage.map { try Self.gateways(in: $0, store) } : [gateway]
             do {
-                try FleetStore(directory: fleet).publish(
+                try store.publish(
                     archive: file, sha256: Hex.encode(digest), size: release.archiveSize, version: m.version,
-                    securityVersion: m.securityVersion, gateways: gateway, pollSeconds: pollSeconds,
+                    securityVersion: m.securityVersion, stages: stages, maxFailures: maxFailures, pollSeconds: pollSeconds,
                     window: window.flatMap(Self.split))
             } catch { throw CentreError("cannot publish into \(fleet): \(error)") }
-            print("published release \(m.version) (\(Hex.encode(digest).prefix(16))…) for \(gateway.joined(separator: ", "))")
+            let plan = stages.map { $0.joined(separator: ",") }.joined(separator: " → ")
+            print("published release \(m.version) (\(Hex.encode(digest).prefix(16))…): \(plan)")
+        }
+
+        /// A stage's gateways: `site-042,site-043` or `@canary`.
+        static func gateways(in stage: String, _ store: FleetStore) throws -> [String] {
+            let ids: [String]
+            if stage.hasPrefix("@") {
+                let name = String(stage.dropFirst())
+                guard PlainName.isValid(name) else { throw CentreError("--stage \(stage): a group name is \(PlainName.rule())") }
+                do { ids = try store.group(name) } catch {
+                    throw CentreError("--stage \(stage): cannot read \(store.directory)/groups/\(name): \(error)")
+                }
+            } else {
+                ids = stage.split(separator: ",").map(String.init)
+            }
+            guard !ids.isEmpty else { throw CentreError("--stage \(stage) names no gateway") }
+            if let bad = ids.first(where: { !PlainName.isValid($0) }) {
+                throw CentreError("--stage \(stage): \(bad) is not a gateway id (\(PlainName.rule()))")
+            }
+            return ids
         }
 
         /// `02:00-05:00` → ("02:00", "05:00"), each HH:MM with HH 00–24 and MM 00–59.
@@ -95,13 +128,22 @@ extension EdgeCentre {
 
         func run() throws {
             let entries: [(gateway: String, desired: JSONValue?, reported: JSONValue?)]
-            do { entries = try FleetStore(directory: fleet).fleet() } catch { throw CentreError("cannot read \(fleet): \(error)") }
+            let rollouts: [Rollout]
+            do {
+                let store = try FleetStore(directory: fleet)
+                entries = try store.fleet()
+                rollouts = try store.rollouts()
+            } catch { throw CentreError("cannot read \(fleet): \(error)") }
             if json {
                 let list: [JSONValue] = entries.map {
                     .object([("gateway", .string($0.gateway)), ("desired", $0.desired ?? .null), ("reported", $0.reported ?? .null)])
                 }
-                print(CanonicalJSON.pretty(.array(list)))
+                print(CanonicalJSON.pretty(.object([("rollouts", .array(rollouts.map(\.json))), ("gateways", .array(list))])))
                 return
+            }
+            for rollout in rollouts {
+                let line = "rollout \(rollout.version) (\(rollout.sha256.prefix(12))…): \(rollout.state.rawValue), \(rollout.note)"
+                print(line.count > 80 ? String(line.prefix(79)) + "…" : line)
             }
             for entry in entries { print(Self.line(entry)) }
         }

@@ -21,7 +21,7 @@ import TestSupport
         let hex = Hex.encode(SHA256.hash(archive))
         try fleet.publish(
             archive: "\(f.root)/release.tar", sha256: hex, size: Int64(archive.count), version: "1.4.0", securityVersion: 3,
-            gateways: ["site-042"], pollSeconds: 120)
+            stages: [["site-042"]], pollSeconds: 120)
         let server = try LoopbackTLSTests.Server(arguments: [
             "serve", "--listen", "127.0.0.1:0", "--store", "\(f.root)/served", "--ca", "\(pki)/ca.pem",
             "--cert", "\(pki)/server.pem", "--key", "\(pki)/server.key", "--gateways", f.gateways, "--fleet", fleet.directory,
