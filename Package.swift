@@ -96,7 +96,7 @@ let package = Package(
         .target(name: "Updater", dependencies: ["DeviceIdentity", "EdgeCrypto", "EdgeJSON", "EdgeSystem", "Release"]),
         // The gateway's side of the centre's updates: desired state, resumable release
         // downloads, reports (Sources/Uplink/PROTOCOL.md).
-        .target(name: "UpdateChannel", dependencies: ["EdgeCrypto", "EdgeJSON", "EdgeSystem", "Release", "Updater", "Uplink"]),
+        .target(name: "UpdateChannel", dependencies: ["DeviceIdentity", "EdgeCrypto", "EdgeJSON", "EdgeSystem", "Release", "Updater", "Uplink"]),
         .target(
             name: "Uplink", dependencies: ["CCurl", "EdgeCrypto", "EdgeSystem", "EdgeJSON", "SegmentRing"],
             exclude: ["PROTOCOL.md", "openapi.yaml"]),

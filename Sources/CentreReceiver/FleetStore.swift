@@ -29,7 +29,7 @@ public struct FleetStore: Sendable {
     public func desired(for gateway: String) throws(SystemError) -> [UInt8]? {
         let path = desiredPath(gateway)
         guard FileSystem.exists(path) else { return nil }
-        return try FileSystem.readFile(path, limit: 64 << 10)
+        return try FileSystem.readFile(path, limit: 128 << 10)
     }
 
     /// Publishes `archive` (already verified by the caller) as a rollout: the first of
@@ -77,9 +77,40 @@ public struct FleetStore: Sendable {
             .map { String($0.filter { !$0.isWhitespace }) }.filter { !$0.isEmpty }
     }
 
+    /// Offers a rollout's desired state (poll interval, release, window) to `gateways`,
+    /// keeping the config each was pushed.
     func offer(_ desired: [UInt8], to gateways: [String]) throws(SystemError) {
-        for gateway in gateways { try FileSystem.writeAtomically(desired, to: desiredPath(gateway), mode: 0o640) }
+        guard case .object(let members)? = try? JSONParser.parse(desired) else { return }
+        for gateway in gateways {
+            let config = existingDesired(gateway)?["config"]
+            let merged = members.filter { $0.key != "config" } + (config.map { [("config", $0)] } ?? [])
+            try FileSystem.writeAtomically(CanonicalJSON.encode(.object(merged)), to: desiredPath(gateway), mode: 0o640)
+        }
         try FileSystem.syncDirectory("\(directory)/desired")
+    }
+
+    /// Pushes a signed config (already verified by the caller) to its gateway, keeping the
+    /// release it was offered; a gateway with no desired state yet asks every `pollSeconds`.
+    public func publishConfig(
+        gateway: String, version: UInt64, envelope: [UInt8], signature: String, pollSeconds: Int
+    ) throws(SystemError) {
+        var members: [(key: String, value: JSONValue)] = []
+        if case .object(let old)? = existingDesired(gateway) { members = old.filter { $0.key != "config" } }
+        if !members.contains(where: { $0.key == "pollSeconds" }) { members.append(("pollSeconds", .integer(Int64(pollSeconds)))) }
+        if !members.contains(where: { $0.key == "release" }) { members.append(("release", .null)) }
+        members.append((
+            "config",
+            .object([
+                ("version", .number(String(version))), ("signed", .string(String(decoding: envelope, as: UTF8.self))),
+                ("signature", .string(signature)),
+            ])
+        ))
+        try FileSystem.writeAtomically(CanonicalJSON.encode(.object(members)), to: desiredPath(gateway), mode: 0o640)
+        try FileSystem.syncDirectory("\(directory)/desired")
+    }
+
+    private func existingDesired(_ gateway: String) -> JSONValue? {
+        (try? desired(for: gateway)).flatMap { $0 }.flatMap { try? JSONParser.parse($0) }
     }
 
     func save(_ rollout: Rollout) throws(SystemError) {

@@ -140,7 +140,8 @@ public struct RecorderDaemon: Sendable {
         probe.install(on: watchdog.board, stuck: .seconds(config.watchdog.stuckSeconds))
         let early = EarlyStop.Service()
         let switching = SlotSwitchRequest()
-        let channel = updateChannel()
+        let channel = updateChannel(
+            configs: applier.map { PushedConfig(gateway: config.gateway, applier: $0, audit: audit, events: hub) })
         let proving = try probationService(
             watch, board: watchdog.board, events: hub, early: early, switching: switching, committed: { channel?.reportSoon() })
         let fetching = try updateChannelService(channel, early: early, switching: switching)

@@ -8,7 +8,8 @@ import Uplink
 extension RecorderDaemon {
     /// The channel to the centre's updates: only for a gateway installed in slots, over its
     /// first destination (PROTOCOL.md, "Desired state, releases and reports").
-    func updateChannel() -> UpdateChannel? {
+    /// Configs the centre pushes go to `configs` (nil: a daemon without a config file takes none).
+    func updateChannel(configs: PushedConfig?) -> UpdateChannel? {
         guard let paths = updatePaths, let destination = config.destinations.first else { return nil }
         let updater = Updater(paths: paths, time: sources.time)
         guard (try? updater.status().current) != nil else { return nil }
@@ -17,7 +18,10 @@ extension RecorderDaemon {
             logger.error("no update channel: \(error)")
             return nil
         }
-        return UpdateChannel(base: destination.url, transport: transport, updater: updater)
+        let logger = self.logger
+        return UpdateChannel(
+            base: destination.url, transport: transport, updater: updater, configTarget: configs, time: sources.time,
+            log: { logger.notice("update: \($0)") })
     }
 
     /// A round at start, then one every interval the centre sets (jittered, backed off on

@@ -29,6 +29,7 @@ package struct DaemonEvent: Sendable {
         case configApplied = "config.applied"
         case configRolledBack = "config.rolled-back"
         case configRecipientsChanged = "config.recipients-changed"
+        case configRefused = "config.refused"
         case updateCommitted = "update.committed"
         case updateRolledBack = "update.rolled-back"
         case streamStarted = "stream.started"

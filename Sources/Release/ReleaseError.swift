@@ -23,6 +23,8 @@ public enum ReleaseErrorCode: String, ErrorCode, CaseIterable {
     case downgrade
     /// The release is for another board.
     case wrongBoard
+    /// A pushed config is signed for another gateway.
+    case wrongGateway
     /// The release cannot read the state directory's format.
     case stateFormat
     /// A file's size or SHA-256 differs from the signed manifest's.

@@ -26,13 +26,13 @@ public struct ReleaseTrust: Sendable {
 
     /// The release key that made `signature`, checked strictly (minisign's rules and the
     /// prehashed `ED` algorithm only).
-    func check(signature text: [UInt8], of manifest: [UInt8]) throws(ReleaseError) {
+    func check(signature text: [UInt8], of manifest: [UInt8], name: String = "release.json.minisig", what: String = "releases", thing: String = "the release") throws(ReleaseError) {
         let signature: MinisignSignature
         do { signature = try MinisignSignature(parsing: String(decoding: text, as: UTF8.self)) } catch {
-            throw ReleaseError(.signature, "release.json.minisig: \(error.message)")
+            throw ReleaseError(.signature, "\(name): \(error.message)")
         }
         guard signature.algorithm == .prehashed else {
-            throw ReleaseError(.signature, "release.json.minisig uses minisign's legacy Ed algorithm; releases are signed prehashed (ED)")
+            throw ReleaseError(.signature, "\(name) uses minisign's legacy Ed algorithm; \(what) are signed prehashed (ED)")
         }
         guard let key = keys.first(where: { $0.keyID == signature.keyID }) else {
             let trusted = keys.map(\.keyIDHex).joined(separator: ", ")
@@ -44,7 +44,7 @@ public struct ReleaseTrust: Sendable {
         switch MinisignVerifier.verify(message: manifest, signature: signature, publicKey: key) {
         case .valid: return
         case .rejected(let check):
-            throw ReleaseError(.signature, "the signature by release key \(key.keyIDHex) does not verify (\(check)): the release was changed or damaged")
+            throw ReleaseError(.signature, "the signature by release key \(key.keyIDHex) does not verify (\(check)): \(thing) was changed or damaged")
         }
     }
 

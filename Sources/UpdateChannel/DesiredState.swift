@@ -20,18 +20,28 @@ public struct DesiredState: Sendable, Equatable {
         public var hex: String { Hex.encode(sha256) }
     }
 
-    public static let maxBytes = 64 << 10
+    /// A config pushed to this gateway: checked (signature first) when it is applied.
+    public struct Config: Sendable, Equatable {
+        /// The version the centre announces; the signed envelope's must match it.
+        public var version: UInt64
+        public var envelope: [UInt8]
+        public var signature: String
+    }
+
+    public static let maxBytes = 128 << 10
 
     public var pollSeconds: Int
     public var release: Release?
+    public var config: Config?
     /// When a release may be installed (the daemon restarts into it then), in UTC; nil:
     /// at any time. Downloads happen whenever the gateway asks.
     public var window: UploadWindow?
 
-    public init(pollSeconds: Int, release: Release?, window: UploadWindow? = nil) {
+    public init(pollSeconds: Int, release: Release?, window: UploadWindow? = nil, config: Config? = nil) {
         self.pollSeconds = pollSeconds
         self.release = release
         self.window = window
+        self.config = config
     }
 
     /// `HH:MM` (UTC) as minutes after midnight; `24:00` only as an end.
@@ -52,7 +62,7 @@ public struct DesiredState: Sendable, Equatable {
         let value: JSONValue
         do { value = try JSONParser.parse(bytes) } catch { throw bad("not JSON: \(error)") }
         guard case .object(let members) = value else { throw bad("not an object") }
-        if let unknown = members.first(where: { !["pollSeconds", "release", "window"].contains($0.key) }) {
+        if let unknown = members.first(where: { !["pollSeconds", "release", "window", "config"].contains($0.key) }) {
             throw bad("unknown field \(unknown.key)")
         }
         var window: UploadWindow?
@@ -68,8 +78,9 @@ public struct DesiredState: Sendable, Equatable {
         }
         guard case .number(let pollText)? = value["pollSeconds"], let poll = Int(plainDecimal: pollText), (60...86400).contains(poll)
         else { throw bad("pollSeconds must be 60…86400") }
+        let config = try parseConfig(value["config"])
         switch value["release"] {
-        case .null?: return DesiredState(pollSeconds: poll, release: nil, window: window)
+        case .null?: return DesiredState(pollSeconds: poll, release: nil, window: window, config: config)
         case .object(let fields)?:
             let known = ["version", "securityVersion", "size", "sha256", "url"]
             if let unknown = fields.first(where: { !known.contains($0.key) }) { throw bad("unknown field release.\(unknown.key)") }
@@ -90,8 +101,30 @@ public struct DesiredState: Sendable, Equatable {
             return DesiredState(
                 pollSeconds: poll,
                 release: Release(version: version, securityVersion: security, size: size, sha256: digest, path: url),
-                window: window)
+                window: window, config: config)
         default: throw bad("release must be an object or null")
+        }
+    }
+
+    static func parseConfig(_ value: JSONValue?) throws(ChannelError) -> Config? {
+        func bad(_ what: String) -> ChannelError { ChannelError(.malformed, "the centre's desired state: \(what)") }
+        switch value {
+        case nil, .null?: return nil
+        case .object(let fields)?:
+            if let unknown = fields.first(where: { !["version", "signed", "signature"].contains($0.key) }) {
+                throw bad("unknown field config.\(unknown.key)")
+            }
+            guard case .number(let text)? = value?["version"], let version = UInt64(plainDecimal: text), version > 0 else {
+                throw bad("config.version must be a whole number from 1")
+            }
+            guard case .string(let signed)? = value?["signed"], !signed.isEmpty, signed.utf8.count <= SignedConfig.maxEnvelopeBytes else {
+                throw bad("config.signed must be the signed config, 1–\(SignedConfig.maxEnvelopeBytes) bytes")
+            }
+            guard case .string(let signature)? = value?["signature"], signature.utf8.count <= SignedConfig.maxSignatureBytes else {
+                throw bad("config.signature must be a minisign signature, at most \(SignedConfig.maxSignatureBytes) bytes")
+            }
+            return Config(version: version, envelope: Array(signed.utf8), signature: signature)
+        default: throw bad("config must be an object or null")
         }
     }
 }

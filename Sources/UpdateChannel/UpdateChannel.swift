@@ -24,18 +24,27 @@ public final class UpdateChannel: Sendable {
     /// Used only inside `rounds`' lock: one round at a time, as a libcurl handle needs.
     private nonisolated(unsafe) let transport: any ChannelTransport
     private let rounds = Mutex(())
-    private let updater: Updater
+    let updater: Updater
+    let configTarget: (any ConfigTarget)?
+    private let log: @Sendable (String) -> Void
     private let downloads: String
     private let control: TransferControl
-    private let time: any TimeSource
+    let time: any TimeSource
     private let cached = Mutex<(etag: String?, desired: DesiredState?)>((nil, nil))
     private let failures = Mutex(0)
     private let soon = Atomic<Bool>(false)
     private let cancelled = Flag()
 
     /// `base` is the destination's URL without a trailing slash (`https://centre:8443`).
-    public init(base: String, transport: any ChannelTransport, updater: Updater, time: any TimeSource = SystemTime()) {
+    /// Pushed configs go to `configTarget` (none: they are not applied); `log` hears what
+    /// became of each.
+    public init(
+        base: String, transport: any ChannelTransport, updater: Updater, configTarget: (any ConfigTarget)? = nil,
+        time: any TimeSource = SystemTime(), log: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         self.time = time
+        self.configTarget = configTarget
+        self.log = log
         self.base = base.hasSuffix("/") ? String(base.dropLast()) : base
         self.transport = transport
         self.updater = updater
@@ -47,7 +56,7 @@ public final class UpdateChannel: Sendable {
     /// Ends a transfer in progress (the daemon is stopping); a download resumes at the next start.
     public func cancel() { cancelled.value.store(true, ordering: .relaxed) }
 
-    /// One round: desired state, maybe a release, then the report.
+    /// One round: desired state, maybe a config, maybe a release, then the report.
     public func round() -> Outcome {
         rounds.withLock { _ in
             let outcome = decideAndFetch(transport)
@@ -86,6 +95,7 @@ public final class UpdateChannel: Sendable {
     private func decideAndFetch(_ transport: any ChannelTransport) -> Outcome {
         let desired: DesiredState?
         do { desired = try fetchDesired(transport) } catch { return .failed(error.message) }
+        if let note = applyPushedConfig(desired?.config) { log(note) }
         guard let wanted = desired?.release else { return .idle("nothing published for this gateway") }
         let status: UpdateStatus
         do { status = try updater.status() } catch { return .failed("\(error)") }
@@ -159,9 +169,19 @@ public final class UpdateChannel: Sendable {
                 ("firmware", firmware), ("securityFloor", .number(String(status.state.securityVersion))),
                 ("probation", update["probation"] ?? .null),
                 ("outcomes", .array(Array(status.state.outcomes.prefix(5)).map { $0.json })),
+                ("config", configReport()),
             ]))
         _ = try? transport.put(
             "\(base)/v1/report", headers: [("Content-Type", "application/json")], body: .bytes(body), control: control)
+    }
+}
+
+extension UpdateChannel {
+    /// The report's `config`: null on a gateway that takes no pushed configs.
+    func configReport() -> JSONValue {
+        guard let target = configTarget else { return .null }
+        let state = (try? ConfigPushState.load(ConfigPushState.path(in: updater.paths.updateDirectory))) ?? ConfigPushState()
+        return state.report(current: target.currentBytes())
     }
 }
 

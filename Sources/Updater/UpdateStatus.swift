@@ -1,3 +1,4 @@
+import DeviceIdentity
 import EdgeCrypto
 import EdgeJSON
 import EdgeSystem
@@ -69,5 +70,11 @@ extension Updater {
             slots: SlotName.allCases.map { ($0, slots.release(in: $0)) },
             archives: Dictionary(uniqueKeysWithValues: SlotName.allCases.compactMap { s in slots.archive(in: s).map { (s, $0) } }),
             state: try UpdateState.load(paths))
+    }
+
+    /// The keys a pushed config must be signed by: the release keys trusted here (the
+    /// installed one until a release names the next). Throws when none is installed.
+    public func trustedKeys() throws(UpdateError) -> [MinisignPublicKey] {
+        try trust(try UpdateState.load(paths)).keys
     }
 }

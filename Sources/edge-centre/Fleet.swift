@@ -160,11 +160,31 @@ extension EdgeCentre {
             let slot = text(report?["firmware"]?["slot"]).map { " (\($0))" } ?? ""
             var line = "\(entry.gateway)  wants \(wants)  runs \(runs)\(slot)"
             if case .object? = report?["probation"] { line += "  on probation" }
+            line += configText(wanted: entry.desired?["config"]?["version"], reported: report?["config"])
             if case .array(let outcomes)? = report?["outcomes"], let last = outcomes.first {
                 line += "  \(text(last["result"]) ?? "?") \(text(last["version"]) ?? "?")"
             }
             if let at = text(entry.reported?["receivedAt"]) { line += "  at \(at.prefix(19))Z" }
             return line.count > 80 ? String(line.prefix(79)) + "…" : line
+        }
+
+        /// `  config 3`, `  config 3 DRIFT` (changed on the gateway), `  config 3 (4 refused)`,
+        /// `  config 3 (4 pending)`; empty when no config was pushed.
+        static func configText(wanted: JSONValue?, reported: JSONValue?) -> String {
+            func number(_ value: JSONValue?) -> String? {
+                if case .number(let n)? = value { return n }
+                return nil
+            }
+            guard let want = number(wanted) else { return "" }
+            let runs = number(reported?["version"])
+            var text = "  config \(runs ?? "-")"
+            if reported?["drift"] == .bool(true) { text += " DRIFT" }
+            if runs != want {
+                let last = reported?["last"]
+                let refused = number(last?["version"]) == want && last?["result"] == .string("refused")
+                text += " (\(want) \(refused ? "refused" : "pending"))"
+            }
+            return text
         }
     }
 }
