@@ -25,7 +25,7 @@ struct PushedConfig: ConfigTarget {
         let peer = PeerCredentials.current
         let entry: AuditEntry
         do { entry = try audit.begin(peer, "config.push") } catch {
-            return .refused(reason: "the audit log cannot be opened (\(error)); nothing was changed")
+            return .notNow(reason: "the audit log cannot be opened (\(error)); nothing was changed")
         }
         entry.note("pushedVersion", .number(String(version)))
         let done = Mutex<ControlResponse?>(nil)
@@ -44,6 +44,10 @@ struct PushedConfig: ConfigTarget {
         let answer = (try? JSONParser.parse(response!.body)) ?? .object([])
         let error: String? = if case .string(let e)? = answer["error"] { e } else { nil }
         try? entry.finish(status: response!.status, error: error)
+        // Busy with a technician's change, or a local fault (storage): not the config's fault.
+        if response!.status == 409 || response!.status >= 500 {
+            return .notNow(reason: error ?? "status \(response!.status)")
+        }
         guard response!.status == 200 else {
             let reason = error ?? "refused with status \(response!.status)"
             if answer["rolledBack"] == nil { refused(version: version, reason: reason) }

@@ -23,6 +23,9 @@ public enum ConfigApplyResult: Sendable, Equatable {
     case applied(detail: String)
     /// Not running: invalid, or rolled back because a camera did not stream; `reason` says which.
     case refused(reason: String)
+    /// Not tried: the daemon was busy (a technician's change in progress) or could not
+    /// write; tried again at the next round, not counted as refused.
+    case notNow(reason: String)
 }
 
 /// What the gateway did with pushed configs, in `<update>/config-push.json`: the version
@@ -150,6 +153,7 @@ extension UpdateChannel {
             switch target.apply(signed.configBytes, version: signed.version) {
             case .applied(let detail): outcome = (true, detail, Hex.encode(SHA256.hash(signed.configBytes)))
             case .refused(let reason): outcome = (false, reason, nil)
+            case .notNow(let reason): return "config version \(pushed.version) not applied yet (\(reason)); tried again at the next poll"
             }
         } catch {
             outcome = (false, error.description, nil)

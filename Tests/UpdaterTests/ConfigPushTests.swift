@@ -18,10 +18,13 @@ final class FakeTarget: ConfigTarget {
     let refusals = Mutex<[(UInt64, String)]>([])
     /// nil: applied; otherwise refused with this reason (a camera that did not stream).
     let answer = Mutex<String?>(nil)
+    /// A technician's change in progress: the push waits.
+    let busy = Mutex(false)
 
     func currentBytes() -> [UInt8]? { file.withLock { $0 } }
     func apply(_ bytes: [UInt8], version: UInt64) -> ConfigApplyResult {
         applied.withLock { $0.append(version) }
+        if busy.withLock({ $0 }) { return .notNow(reason: "another config change is in progress") }
         if let reason = answer.withLock({ $0 }) { return .refused(reason: reason) }
         file.withLock { $0 = bytes }
         return .applied(detail: "added: yard")
@@ -106,6 +109,17 @@ final class FakeTarget: ConfigTarget {
         _ = channel().round()
         #expect(target.applied.withLock { $0 } == [2, 3])
         #expect(lastReport?["version"] == .number("3"))
+    }
+
+    @Test func aBusyDaemonIsAskedAgainAtTheNextRound() throws {
+        target.busy.withLock { $0 = true }
+        push(try sign(6))
+        _ = channel().round()
+        #expect(lastReport?["last"] == .null)
+        target.busy.withLock { $0 = false }
+        _ = channel().round()
+        #expect(target.applied.withLock { $0 } == [6, 6])
+        #expect(lastReport?["version"] == .number("6"))
     }
 
     @Test func anOlderOrEqualVersionIsNotApplied() throws {
