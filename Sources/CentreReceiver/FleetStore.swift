@@ -72,8 +72,12 @@ public struct FleetStore: Sendable {
 
     /// The gateways of group `name` (`<fleet>/groups/<name>`: one id per line, `#` comments).
     public func group(_ name: String) throws(SystemError) -> [String] {
-        let text = String(decoding: try FileSystem.readFile("\(directory)/groups/\(name)", limit: 1 << 20), as: UTF8.self)
-        return text.split(whereSeparator: \.isNewline).map { $0.split(separator: "#", omittingEmptySubsequences: false).first.map(String.init) ?? "" }
+        Self.gatewayIDs(String(decoding: try FileSystem.readFile("\(directory)/groups/\(name)", limit: 1 << 20), as: UTF8.self))
+    }
+
+    /// The ids in a group file's text: one per line, blanks and `#` comments ignored.
+    public static func gatewayIDs(_ text: String) -> [String] {
+        text.split(whereSeparator: \.isNewline).map { $0.split(separator: "#", omittingEmptySubsequences: false).first.map(String.init) ?? "" }
             .map { String($0.filter { !$0.isWhitespace }) }.filter { !$0.isEmpty }
     }
 

@@ -23,33 +23,37 @@ struct PushedConfig: ConfigTarget {
 
     func apply(_ bytes: [UInt8], version: UInt64) -> ConfigApplyResult {
         let peer = PeerCredentials.current
+        let finished: Wakeup
         let entry: AuditEntry
-        do { entry = try audit.begin(peer, "config.push") } catch {
-            return .notNow(reason: "the audit log cannot be opened (\(error)); nothing was changed")
+        do {
+            finished = try Wakeup()
+            entry = try audit.begin(peer, "config.push")
+        } catch {
+            return .notNow(reason: "\(error); nothing was changed")
         }
         entry.note("pushedVersion", .number(String(version)))
         let done = Mutex<ControlResponse?>(nil)
-        let finished = try? Wakeup()
         let (applier, settle) = (self.applier, self.settle)
         Task {
             let response = await applier.apply(bytes, peer: peer, audit: entry, settle: settle)
             done.withLock { $0 = response }
-            finished?.signal()
+            finished.signal()
         }
-        var response: ControlResponse?
-        while response == nil {
-            _ = finished?.wait(timeout: .seconds(1))
-            response = done.withLock { $0 }
+        var answered: ControlResponse?
+        while answered == nil {
+            _ = finished.wait(timeout: .seconds(1))
+            answered = done.withLock { $0 }
         }
-        let answer = (try? JSONParser.parse(response!.body)) ?? .object([])
+        guard let response = answered else { return .notNow(reason: "no answer") }
+        let answer = (try? JSONParser.parse(response.body)) ?? .object([])
         let error: String? = if case .string(let e)? = answer["error"] { e } else { nil }
-        try? entry.finish(status: response!.status, error: error)
+        try? entry.finish(status: response.status, error: error)
         // Busy with a technician's change, or a local fault (storage): not the config's fault.
-        if response!.status == 409 || response!.status >= 500 {
-            return .notNow(reason: error ?? "status \(response!.status)")
+        if response.status == 409 || response.status >= 500 {
+            return .notNow(reason: error ?? "status \(response.status)")
         }
-        guard response!.status == 200 else {
-            let reason = error ?? "refused with status \(response!.status)"
+        guard response.status == 200 else {
+            let reason = error ?? "refused with status \(response.status)"
             if answer["rolledBack"] == nil { refused(version: version, reason: reason) }
             return .refused(reason: reason)
         }

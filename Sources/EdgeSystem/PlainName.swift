@@ -18,6 +18,14 @@ public enum PlainName {
         }
     }
 
+    /// The stricter rule for the ids a config names (gateway, camera, group): 1–`max` of
+    /// lower-case a-z, 0-9, `-` and `_`, starting with a letter or digit.
+    public static func isLowerCaseID(_ name: some StringProtocol, max: Int) -> Bool {
+        guard (1...max).contains(name.utf8.count), let first = name.utf8.first else { return false }
+        let ok = { (c: UInt8) in (0x61...0x7A).contains(c) || (0x30...0x39).contains(c) }
+        return ok(first) && name.utf8.allSatisfy { ok($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
+    }
+
     /// What the rule says, for error messages.
     public static func rule(limit: Int = idLimit) -> String { "1–\(limit) of A-Z a-z 0-9 . _ - (no leading dot)" }
 }

@@ -49,7 +49,7 @@ public enum ConfigLoader {
     private static func read(_ document: JSONValue, _ r: FieldReader) -> RecorderConfiguration? {
         guard let top = r.object(document, at: "", allowed: topFields) else { return nil }
         let gateway = r.string(top, "gateway", at: "")
-        if let gateway, !isName(gateway, max: 64) {
+        if let gateway, !PlainName.isLowerCaseID(gateway, max: 64) {
             r.problem("gateway", "\"\(gateway)\" is not a usable name: use 1–64 of a-z, 0-9, '-' and '_', starting with a letter or digit")
         }
         let state = r.string(top, "stateDirectory", at: "", required: false) ?? RecorderConfiguration.defaultStateDirectory
@@ -122,7 +122,7 @@ public enum ConfigLoader {
             control.socket = socket
         }
         if let group = r.string(m, "group", at: "control", required: false) {
-            if !isName(group, max: 32) { r.problem("control.group", "\"\(group)\" is not a usable group name") }
+            if !PlainName.isLowerCaseID(group, max: 32) { r.problem("control.group", "\"\(group)\" is not a usable group name") }
             control.group = group
         }
         return control
@@ -136,7 +136,7 @@ public enum ConfigLoader {
             let path = "uplink.destinations[\(n)]"
             guard let m = r.object(item, at: path, allowed: destinationFields) else { continue }
             let name = r.string(m, "name", at: path)
-            if let name, !isName(name, max: 32) || name.contains("_") {
+            if let name, !PlainName.isLowerCaseID(name, max: 32) || name.contains("_") {
                 r.problem("\(path).name", "\"\(name)\" is not usable: 1–32 of a-z, 0-9 and '-' (it names acknowledgement files)")
             }
             let url = r.string(m, "url", at: path)
@@ -231,7 +231,7 @@ public enum ConfigLoader {
     private static func readCamera(_ item: JSONValue, at path: String, _ r: FieldReader) -> CameraConfiguration? {
         guard let m = r.object(item, at: path, allowed: cameraFields) else { return nil }
         let id = r.string(m, "id", at: path)
-        if let id, !isName(id, max: 32) {
+        if let id, !PlainName.isLowerCaseID(id, max: 32) {
             r.problem("\(path).id", "\"\(id)\" is not a usable camera id: use 1–32 of a-z, 0-9, '-' and '_', starting with a letter or digit")
         }
         let kind = r.choice(m, "source", at: path, among: ["test-pattern", "file", "v4l2"])
@@ -290,9 +290,4 @@ public enum ConfigLoader {
         return CameraConfiguration(id: id, source: source, segmentSeconds: segment)
     }
 
-    static func isName(_ s: String, max: Int) -> Bool {
-        guard (1...max).contains(s.utf8.count), let first = s.utf8.first else { return false }
-        let ok = { (c: UInt8) in (0x61...0x7A).contains(c) || (0x30...0x39).contains(c) }
-        return ok(first) && s.utf8.allSatisfy { ok($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
-    }
 }

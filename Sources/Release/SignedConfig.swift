@@ -27,7 +27,7 @@ public struct SignedConfig: Sendable, Equatable {
     /// Signs `config` (a JSON object; its `gateway` member is set to `gateway`) as version
     /// `version` for `gateway`.
     public static func make(config: [UInt8], gateway: String, version: UInt64, key: DeviceKey) throws(ReleaseError) -> SignedConfig {
-        guard isGatewayName(gateway) else {
+        guard PlainName.isLowerCaseID(gateway, max: PlainName.idLimit) else {
             throw ReleaseError(.input, "\"\(gateway)\" is not a gateway id: 1–64 of a-z, 0-9, '-' and '_', starting with a letter or digit")
         }
         guard version > 0, version <= 1 << 53 else { throw ReleaseError(.input, "a config version is 1…2⁵³") }
@@ -82,11 +82,5 @@ public struct SignedConfig: Sendable, Equatable {
         }
         return SignedConfig(
             gateway: target, version: version, configBytes: fileBytes(config), envelope: envelope, signature: signature)
-    }
-
-    static func isGatewayName(_ name: String) -> Bool {
-        let b = Array(name.utf8)
-        func ok(_ c: UInt8) -> Bool { (0x61...0x7A).contains(c) || (0x30...0x39).contains(c) || c == 0x2D || c == 0x5F }
-        return (1...64).contains(b.count) && b.allSatisfy(ok) && b[0] != 0x2D && b[0] != 0x5F
     }
 }

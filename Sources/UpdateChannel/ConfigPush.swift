@@ -38,6 +38,29 @@ public struct ConfigPushState: Sendable, Equatable {
         public var applied: Bool
         public var detail: String
         public var at: WallTime
+
+        /// As the file keeps it and the report sends it (PROTOCOL.md).
+        public var json: JSONValue {
+            .object([
+                ("version", .number(String(version))), ("result", .string(applied ? "applied" : "refused")),
+                ("detail", .string(detail)), ("at", .string(at.rfc3339)),
+            ])
+        }
+
+        init?(json value: JSONValue?) {
+            guard case .number(let v)? = value?["version"], let version = UInt64(plainDecimal: v),
+                case .string(let result)? = value?["result"], result == "applied" || result == "refused",
+                case .string(let detail)? = value?["detail"], case .string(let at)? = value?["at"], let when = WallTime(rfc3339: at)
+            else { return nil }
+            self.init(version: version, applied: result == "applied", detail: detail, at: when)
+        }
+
+        init(version: UInt64, applied: Bool, detail: String, at: WallTime) {
+            self.version = version
+            self.applied = applied
+            self.detail = detail
+            self.at = at
+        }
     }
 
     public static let maxRefused = 50
@@ -66,12 +89,7 @@ public struct ConfigPushState: Sendable, Equatable {
         if case .array(let items)? = value["refused"] {
             state.refused = items.compactMap { if case .number(let t) = $0 { UInt64(plainDecimal: t) } else { nil } }
         }
-        if case .object? = value["last"], case .number(let v)? = value["last"]?["version"], let version = UInt64(plainDecimal: v),
-            case .bool(let applied)? = value["last"]?["applied"], case .string(let detail)? = value["last"]?["detail"],
-            case .string(let at)? = value["last"]?["at"], let when = WallTime(rfc3339: at)
-        {
-            state.last = Outcome(version: version, applied: applied, detail: detail, at: when)
-        }
+        state.last = Outcome(json: value["last"])
         return state
     }
 
@@ -85,16 +103,7 @@ public struct ConfigPushState: Sendable, Equatable {
         .object([
             ("appliedVersion", appliedVersion.map { .number(String($0)) } ?? .null),
             ("appliedSHA256", appliedSHA256.map { .string($0) } ?? .null),
-            ("refused", .array(refused.map { .number(String($0)) })),
-            (
-                "last",
-                last.map {
-                    .object([
-                        ("version", .number(String($0.version))), ("applied", .bool($0.applied)), ("detail", .string($0.detail)),
-                        ("at", .string($0.at.rfc3339)),
-                    ])
-                } ?? .null
-            ),
+            ("refused", .array(refused.map { .number(String($0)) })), ("last", last?.json ?? .null),
         ])
     }
 
@@ -104,16 +113,7 @@ public struct ConfigPushState: Sendable, Equatable {
         return .object([
             ("version", appliedVersion.map { .number(String($0)) } ?? .null),
             ("sha256", sha.map { .string($0) } ?? .null),
-            ("drift", .bool(appliedSHA256 != nil && sha != appliedSHA256)),
-            (
-                "last",
-                last.map {
-                    .object([
-                        ("version", .number(String($0.version))), ("result", .string($0.applied ? "applied" : "refused")),
-                        ("detail", .string($0.detail)), ("at", .string($0.at.rfc3339)),
-                    ])
-                } ?? .null
-            ),
+            ("drift", .bool(appliedSHA256 != nil && sha != appliedSHA256)), ("last", last?.json ?? .null),
         ])
     }
 

@@ -42,9 +42,7 @@ extension EdgeCentre {
         func run() throws {
             var ids = gateway
             if let gatewaysFile {
-                ids += try readText(gatewaysFile, what: "gateways file").split(whereSeparator: \.isNewline)
-                    .map { String($0.split(separator: "#", omittingEmptySubsequences: false).first ?? "").filter { !$0.isWhitespace } }
-                    .filter { !$0.isEmpty }
+                ids += FleetStore.gatewayIDs(try readText(gatewaysFile, what: "gateways file"))
             }
             guard !ids.isEmpty else { throw CentreError("name at least one gateway (--gateway or --gateways-file)") }
             let signer: DeviceKey
@@ -96,10 +94,7 @@ extension EdgeCentre {
         }
 
         func run() throws {
-            let publicKey: MinisignPublicKey
-            do { publicKey = try MinisignPublicKey(parsing: FileSystem.exists(key) ? try readText(key, what: "release key") : key) } catch {
-                throw CentreError("--key: \(error)")
-            }
+            let publicKey = try releasePublicKey(key)
             let store: FleetStore
             do { store = try FleetStore(directory: fleet) } catch { throw CentreError("cannot use \(fleet): \(error)") }
             for file in files {

@@ -52,10 +52,7 @@ extension EdgeCentre {
         }
 
         func run() throws {
-            let publicKey: MinisignPublicKey
-            do { publicKey = try MinisignPublicKey(parsing: FileSystem.exists(key) ? try readText(key, what: "release key") : key) } catch {
-                throw CentreError("--key: \(error)")
-            }
+            let publicKey = try releasePublicKey(key)
             let release: VerifiedRelease
             do { release = try ReleaseReader.read(path: file, trust: ReleaseTrust(keys: [publicKey], now: SystemTime().wallNow())) } catch {
                 throw CentreError("\(file): not published: \(error.description)")

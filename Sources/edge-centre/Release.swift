@@ -128,12 +128,7 @@ extension EdgeCentre {
         var file: String
 
         func run() throws {
-            var keys: [MinisignPublicKey] = []
-            for text in key {
-                do { keys.append(try MinisignPublicKey(parsing: FileSystem.exists(text) ? try readText(text, what: "release key") : text)) } catch {
-                    throw CentreError("--key \(text): \(error)")
-                }
-            }
+            let keys = try key.map(releasePublicKey)
             let trust = ReleaseTrust(keys: keys, board: board, installedSecurityVersion: installedSecurityVersion, now: SystemTime().wallNow())
             do {
                 let release = try ReleaseReader.read(path: file, trust: trust)
@@ -142,6 +137,13 @@ extension EdgeCentre {
                 throw CentreError("\(file): refused: \(error.description)")
             }
         }
+    }
+}
+
+/// A `--key` option: a release public key's `.pub` file, or its base64 line.
+func releasePublicKey(_ text: String) throws -> MinisignPublicKey {
+    do { return try MinisignPublicKey(parsing: FileSystem.exists(text) ? try readText(text, what: "release key") : text) } catch {
+        throw CentreError("--key \(text): \(error)")
     }
 }
 

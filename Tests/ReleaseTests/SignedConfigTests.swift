@@ -111,6 +111,7 @@ import Testing
         let long = String(repeating: "x", count: SignedConfig.maxSignatureBytes + 1)
         do {
             _ = try SignedConfig.verify(envelope: made.envelope, signature: long, keys: [fixture.key.publicKey], gateway: "site-042")
+            Issue.record("a signature over \(SignedConfig.maxSignatureBytes) bytes was accepted")
         } catch { #expect(error.code == .signature) }
     }
 

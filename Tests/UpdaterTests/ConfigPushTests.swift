@@ -164,8 +164,13 @@ final class FakeTarget: ConfigTarget {
         try FileSystem.makeDirectories(g.paths.updateDirectory)
         try Fixtures.write(Array("{not json".utf8), to: ConfigPushState.path(in: g.paths.updateDirectory))
         push(try sign(1))
-        _ = channel().round()
+        let heard = Mutex<[String]>([])
+        let c = UpdateChannel(
+            base: "https://centre.test", transport: centre, updater: g.updater, configTarget: target, time: g.time,
+            log: { line in heard.withLock { $0.append(line) } })
+        _ = c.round()
         #expect(target.applied.withLock { $0 }.isEmpty)
+        #expect(heard.withLock { $0.contains { $0.contains("config-push.json") && $0.contains("move it away to start afresh") } })
     }
 
     /// A desired state's config, read strictly.
