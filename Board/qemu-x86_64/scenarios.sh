@@ -24,7 +24,8 @@ ticks() { read -r up _ </proc/uptime; echo "${up%.*}${up#*.}"; }
 event() { echo "$(uptime_now) $*" >>"$run/events"; }
 
 # count PATTERN: how many daemon log lines match so far.
-count() { grep -c -- "$1" "$run/daemon.log" 2>/dev/null || true; }
+# A log not created yet counts 0 (an empty answer would end wait_log's loop at once).
+count() { n=$(grep -c -- "$1" "$run/daemon.log" 2>/dev/null) || true; echo "${n:-0}"; }
 
 # wait_log PATTERN N SECONDS: until N lines match, or fail after SECONDS.
 wait_log() {
@@ -43,6 +44,17 @@ camera() { # PIXELFORMAT: the camera object of the config
     echo "{\"id\":\"cam\",\"source\":\"v4l2\",\"device\":\"/dev/video0\",\"width\":640,\"height\":480,\"fps\":25,\"pixelFormat\":\"$1\",\"jpegQuality\":80,\"stallSeconds\":3}"
 }
 
+# stamped LOG: a new fifo in $fifo whose lines land in LOG, each stamped with the uptime
+# when it arrived (awk reads /proc/uptime without forking); the stamper's pid in $stamper.
+stamped() {
+    fifo=/tmp/stamp.$$.$(ticks).fifo
+    mkfifo "$fifo"
+    : >"$1"
+    awk '{ getline u < "/proc/uptime"; close("/proc/uptime"); split(u, t, " "); print t[1], $0; fflush() }' \
+        <"$fifo" >"$1" &
+    stamper=$!
+}
+
 # start_daemon RUN PIXELFORMAT SEGMENT-SECONDS [EXTRA-CONFIG-FIELDS]
 start_daemon() {
     run=$out/$1
@@ -56,12 +68,7 @@ start_daemon() {
 {"gateway": "board", "stateDirectory": "$state", "segmentSeconds": $3, $recipients ${4:-}
  "cameras": [$(camera "$2")]}
 JSON
-    fifo=/tmp/$1.fifo
-    mkfifo "$fifo"
-    # Lines are stamped as they arrive; awk reads /proc/uptime without forking.
-    awk '{ getline u < "/proc/uptime"; close("/proc/uptime"); split(u, t, " "); print t[1], $0; fflush() }' \
-        <"$fifo" >"$run/daemon.log" &
-    stamper=$!
+    stamped "$run/daemon.log"
     event "start"
     edge-recorderd --config "$run/config.json" 2>"$fifo" &
     pid=$!
@@ -133,8 +140,72 @@ unplug() {
     done
 }
 
+# The update scenarios' gateway (Tools/board.d/update.sh makes the rest): the slots, the
+# config and the state on a virtio disk (ext4, made on the host, so a killed QEMU is a
+# power cut to it), the centre on the host at 10.0.2.2 over QEMU's user network.
+data=/data
+update_board() {
+    for m in virtio_blk crc32c_generic ext4 virtio_net; do
+        modprobe "$m" || { note "cannot load $m"; exit 1; }
+    done
+    n=0
+    while [ ! -b /dev/vda ] && [ $n -lt 50 ]; do usleep 100000; n=$((n + 1)); done
+    mkdir -p "$data"
+    mount -t ext4 /dev/vda "$data" || { note "cannot mount the board's disk /dev/vda"; exit 1; }
+    ip link set lo up
+    { ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && ip route add default via 10.0.2.2; } ||
+        { note "cannot bring up eth0"; exit 1; }
+}
+
+# supervise: what Board/systemd/edge-recorder.service makes systemd do, as a loop: the
+# committed slot's `edgectl update boot`, then the daemon from `current`; started again
+# 2 s after it exits non-zero (Restart=on-failure, RestartSec=2). Ends when the host
+# creates OUT/stop: the uplink is given 30 s to deliver, then SIGTERM. Per start,
+# OUT/daemon-N.log (stamped like daemon.log); OUT/starts has a line per start and exit,
+# OUT/boot.log what the boot checks said. The gateway's key goes to OUT/../gateways/
+# board.pub for the centre as soon as the daemon has made it.
+supervise() {
+    starts=0
+    key=$out/../gateways/board.pub
+    while [ ! -e "$out/stop" ]; do
+        starts=$((starts + 1))
+        "$data/opt/committed/bin/edgectl" update boot --root "$data/opt" --etc-dir "$data/etc" \
+            --state-dir "$data/state" >>"$out/boot.log" 2>&1
+        stamped "$out/daemon-$starts.log"
+        "$data/opt/current/bin/edge-recorderd" --config "$data/etc/config.json" --slots-root "$data/opt" \
+            --probation-seconds 60 2>"$fifo" &
+        pid=$!
+        echo "$(uptime_now) start $starts $(readlink "$data/opt/current") pid $pid" >>"$out/starts"
+        note "update: start $starts from $(readlink "$data/opt/current")"
+        while kill -0 "$pid" 2>/dev/null && [ ! -e "$out/stop" ]; do
+            if [ ! -s "$key" ] && edgectl keys show --state-dir "$data/state" >"$key.tmp" 2>/dev/null; then
+                mv "$key.tmp" "$key"
+            fi
+            usleep 200000
+        done
+        if [ -e "$out/stop" ] && kill -0 "$pid" 2>/dev/null; then
+            edgectl uplink wait --timeout 30 >"$out/uplink-wait.txt" 2>&1
+            kill -TERM "$pid"
+        fi
+        status=0
+        wait "$pid" || status=$?
+        wait "$stamper" 2>/dev/null
+        echo "$(uptime_now) exit $starts $status" >>"$out/starts"
+        note "update: start $starts exited $status"
+        [ "$status" -eq 0 ] && break
+        sleep 2
+    done
+    umount "$data" || note "cannot unmount $data"
+}
+
 load_vivid
 case $scenario in
+update | update-cut | update-after)
+    # Driven from the host (Tools/board.d/update.sh): it publishes releases at the centre
+    # and reads the logs; for update-cut it kills QEMU in the middle of a switch.
+    update_board
+    supervise
+    ;;
 capture)
     record capture YUYV 20
     ;;

@@ -32,12 +32,25 @@ public struct Updater: Sendable {
     /// Verifies `archive` into the slot not running and switches `current` to it on
     /// probation. Refused, nothing switched, when the release is refused, marked bad, or
     /// another is on probation.
-    /// `archiveSHA256` (hex) names the archive when the centre announced it: a refusal or a
-    /// rollback then keeps the update channel from fetching it again.
+    /// `archiveSHA256` (hex) names the archive as the centre announced it; without it (a
+    /// technician's file) the archive is hashed here. The slot keeps it, so the update
+    /// channel knows the release installed when the centre offers that archive, and a
+    /// refusal or a rollback keeps the channel from fetching it again.
     @discardableResult
-    public func install(archive: String, archiveSHA256: String? = nil) throws(UpdateError) -> VerifiedRelease {
+    public func install(archive: String, archiveSHA256 announced: String? = nil) throws(UpdateError) -> VerifiedRelease {
         let lock = try takeLock()
         defer { _ = lock }
+        let archiveSHA256: String
+        if let announced {
+            archiveSHA256 = announced
+        } else {
+            do { archiveSHA256 = Hex.encode(try SHA256.file(archive).sha256) } catch {
+                switch error {
+                case .storage(let cause): throw .storage(cause, "cannot read the release \(archive)")
+                case .crypto: throw UpdateError(.storage, "cannot hash the release \(archive): \(error)")
+                }
+            }
+        }
         var state = try UpdateState.load(paths)
         if let probation = state.probation {
             throw UpdateError(
@@ -79,7 +92,7 @@ public struct Updater: Sendable {
         }
         do throws(SystemError) {
             var records = [(ReleaseArchive.manifestName, release.manifestBytes), (ReleaseArchive.signatureName, release.signature)]
-            if let archiveSHA256 { records.append((Slots.archiveName, Array("\(archiveSHA256)\n".utf8))) }
+            records.append((Slots.archiveName, Array("\(archiveSHA256)\n".utf8)))
             for (name, bytes) in records {
                 try FileSystem.writeAtomically(bytes, to: "\(staging)/\(name)", mode: 0o644)
             }

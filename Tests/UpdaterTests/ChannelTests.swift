@@ -53,6 +53,19 @@ import UpdateChannel
         #expect(!FileSystem.exists("\(g.paths.updateDirectory)/downloads/\(hex).tar"))
     }
 
+    @Test func aReleaseATechnicianInstalledIsNotFetchedAgainWhenTheCentreOffersIt() throws {
+        let g = try Gateway()
+        let first = try g.release("1.0.0", security: 1)
+        try g.updater.install(archive: first)  // from a USB stick: no announced hash
+        _ = try g.updater.boot()
+        try g.updater.commit(detail: "first install")
+        let centre = ChannelCentre()
+        try centre.publish(first, version: "1.0.0", security: 1)
+        #expect(channel(g, centre).round() == .idle("release 1.0.0 is installed"))
+        #expect(centre.releaseGets.isEmpty)
+        #expect(g.state.probation == nil && g.current == .a)
+    }
+
     @Test func aCutDownloadResumesWhereItStoppedAcrossRounds() throws {
         let g = try Gateway()
         try g.bootstrap()

@@ -66,7 +66,8 @@ copy_with_libraries() {
     copy_libraries "$1" "$2"
 }
 
-# build_initramfs KERNEL STAGING CPIO: busybox, the module closure, our binaries and their libraries,
+# build_initramfs KERNEL STAGING CPIO: busybox, the module closure (the update scenarios'
+# disk and network too), our binaries and their libraries,
 # v4l2-ctl with its libraries, /init and the test driver; an uncompressed newc cpio.
 build_initramfs() {
     local kernel=$1 root=$2 cpio=$3 ver m
@@ -80,7 +81,8 @@ build_initramfs() {
         copy_libraries ".build-board/release/$b" "$root"
     done
     copy_with_libraries "$(command -v v4l2-ctl)" "$root"
-    for m in $(modprobe -d "$kernel/root" -S "$ver" -a --show-depends vivid i6300esb virtio_pci 9pnet_virtio 9p | awk '$1 == "insmod" {print $2}' | sort -u); do
+    for m in $(modprobe -d "$kernel/root" -S "$ver" -a --show-depends vivid i6300esb virtio_pci 9pnet_virtio 9p \
+        virtio_blk crc32c_generic ext4 virtio_net | awk '$1 == "insmod" {print $2}' | sort -u); do
         install -D -m 644 "$m" "$root${m#"$kernel/root"}"
     done
     cp "$kernel/root/lib/modules/$ver"/modules.{order,builtin,builtin.modinfo} "$root/lib/modules/$ver/"
@@ -111,10 +113,11 @@ probe_accel() {
 
 # boot VMLINUX INITRD RESULTS SCENARIO LIMIT ACCEL: one boot running one scenario. The
 # console goes to RESULTS/SCENARIO/console.log, the guest's progress lines to the terminal.
+# BOOT_DEVICES: more QEMU arguments for this boot (the update scenarios' disk and network).
 boot() {
     local vmlinux=$1 initrd=$2 results=$3 s=$4 limit=$5 accel=$6 start=$SECONDS
     mkdir -p "$results/$s"
-    timeout -k 5 "$limit" qemu-system-x86_64 -accel "$accel" $(qemu_args "$vmlinux" "$initrd") \
+    timeout -k 5 "$limit" qemu-system-x86_64 -accel "$accel" $(qemu_args "$vmlinux" "$initrd") ${BOOT_DEVICES:-} \
         -append "console=ttyS0 quiet loglevel=3 panic=-1 board.scenario=$s" \
         -virtfs "local,path=$results,mount_tag=host0,security_model=none,id=host0" \
         </dev/null 2>&1 | stamp_lines "$results/$s/console-times.log" | tee "$results/$s/console.log" |
