@@ -183,12 +183,16 @@ supervise() {
             fi
             usleep 200000
         done
+        killer=
         if [ -e "$out/stop" ] && kill -0 "$pid" 2>/dev/null; then
             edgectl uplink wait --timeout 30 >"$out/uplink-wait.txt" 2>&1
             kill -TERM "$pid"
+            (sleep 20; kill -KILL "$pid" 2>/dev/null) &    # TimeoutStopSec, shortened
+            killer=$!
         fi
         status=0
         wait "$pid" || status=$?
+        [ -n "$killer" ] && kill "$killer" 2>/dev/null
         wait "$stamper" 2>/dev/null
         echo "$(uptime_now) exit $starts $status" >>"$out/starts"
         note "update: start $starts exited $status"

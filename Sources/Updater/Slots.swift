@@ -5,8 +5,8 @@ import Release
 /// one beside it and renaming it over the old (atomic on POSIX filesystems), then syncing
 /// the directory: after a power cut it names the old slot or the new, never neither.
 struct Slots {
-    /// Beside the manifest: the SHA-256 of the archive a slot was installed from (hex),
-    /// when the centre announced it.
+    /// Beside the manifest: the SHA-256 of the archive a slot was installed from (hex), as
+    /// the centre announced it or, for a technician's file, as hashed when installed.
     static let archiveName = "archive.sha256"
 
     let paths: UpdatePaths

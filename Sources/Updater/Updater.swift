@@ -33,24 +33,14 @@ public struct Updater: Sendable {
     /// probation. Refused, nothing switched, when the release is refused, marked bad, or
     /// another is on probation.
     /// `archiveSHA256` (hex) names the archive as the centre announced it; without it (a
-    /// technician's file) the archive is hashed here. The slot keeps it, so the update
-    /// channel knows the release installed when the centre offers that archive, and a
-    /// refusal or a rollback keeps the channel from fetching it again.
+    /// technician's file) the archive is hashed here once it has verified. The slot keeps
+    /// it, so the update channel knows the release installed when the centre offers that
+    /// archive. A refusal of an announced archive, or a rollback, keeps the channel from
+    /// fetching it again.
     @discardableResult
     public func install(archive: String, archiveSHA256 announced: String? = nil) throws(UpdateError) -> VerifiedRelease {
         let lock = try takeLock()
         defer { _ = lock }
-        let archiveSHA256: String
-        if let announced {
-            archiveSHA256 = announced
-        } else {
-            do { archiveSHA256 = Hex.encode(try SHA256.file(archive).sha256) } catch {
-                switch error {
-                case .storage(let cause): throw .storage(cause, "cannot read the release \(archive)")
-                case .crypto: throw UpdateError(.storage, "cannot hash the release \(archive): \(error)")
-                }
-            }
-        }
         var state = try UpdateState.load(paths)
         if let probation = state.probation {
             throw UpdateError(
@@ -78,7 +68,7 @@ public struct Updater: Sendable {
             try? slots.clear(staging)
             if case .refused = error.code {
                 state.record(archive.split(separator: "/").last.map(String.init) ?? archive, .refused, error.message, at: now)
-                state.skip(archive: archiveSHA256)
+                state.skip(archive: announced)
                 try? state.save(paths)
             }
             throw error
@@ -86,9 +76,23 @@ public struct Updater: Sendable {
         let sha = SHA256.hash(release.manifestBytes)
         if let bad = state.bad.first(where: { $0.manifestSHA256 == sha }) {
             try? slots.clear(staging)
-            state.skip(archive: archiveSHA256)
+            state.skip(archive: announced)
             try? state.save(paths)
             throw UpdateError(.markedBad, "release \(bad.version) failed before (\(bad.reason)) and is never retried; ask the centre for a new release")
+        }
+        // A technician's file is hashed once it has verified (a refused one is not worth
+        // it, and its refusal is not remembered against the centre's copy of the bytes).
+        let archiveSHA256: String
+        if let announced {
+            archiveSHA256 = announced
+        } else {
+            do { archiveSHA256 = Hex.encode(try SHA256.file(archive).sha256) } catch {
+                try? slots.clear(staging)
+                switch error {
+                case .storage(let cause): throw .storage(cause, "cannot read the release \(archive) again to hash it")
+                case .crypto(let cause): throw UpdateError(.storage, "cannot hash the release \(archive): \(cause)", cause: cause)
+                }
+            }
         }
         do throws(SystemError) {
             var records = [(ReleaseArchive.manifestName, release.manifestBytes), (ReleaseArchive.signatureName, release.signature)]

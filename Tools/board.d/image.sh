@@ -119,7 +119,7 @@ boot() {
     mkdir -p "$results/$s"
     timeout -k 5 "$limit" qemu-system-x86_64 -accel "$accel" $(qemu_args "$vmlinux" "$initrd") ${BOOT_DEVICES:-} \
         -append "console=ttyS0 quiet loglevel=3 panic=-1 board.scenario=$s" \
-        -virtfs "local,path=$results,mount_tag=host0,security_model=none,id=host0" \
+        -virtfs "local,path=$results,mount_tag=host0,security_model=none,id=host0" -pidfile "$results/$s/qemu.pid" \
         </dev/null 2>&1 | stamp_lines "$results/$s/console-times.log" | tee "$results/$s/console.log" |
         grep --line-buffered "^board:" | sed -u 's/^/  /' || true
     date +%s.%N >"$results/$s/host-exit"

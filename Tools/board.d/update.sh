@@ -17,19 +17,19 @@
 # verdict goes to RESULTS/update/steps ("ok|fail WHAT: DETAIL"); judge_update reads them
 # and checks the chain of custody, on the board's disk and at the centre.
 
-declare -A UPDATE_LIMIT=([update]=900 [update-cut]=300 [update-after]=300)
+# Per boot: the host's waits in `update` add up to 1360 s at worst (typically 270).
+declare -A UPDATE_LIMIT=([update]=1500 [update-cut]=300 [update-after]=300)
 
 # update_prepare: the centre, the PKI, five signed releases, the disk; 1.0.0 published.
 update_prepare() {
     U=$work/update
     rm -rf "$U"
     mkdir -p "$U/bin" "$results/gateways" "$results/update"
+    # The centre is a host tool: the debug build Tools/test made (built here if missing or old).
+    swift build --product edge-centre >"$U/build.log" 2>&1 || update_fatal "cannot build edge-centre: $(grep -m3 error: "$U/build.log")"
     CENTRE=$(swift build --show-bin-path)/edge-centre
-    if [ ! -x "$CENTRE" ]; then
-        swift build --product edge-centre >"$U/build.log" 2>&1 || { tail -n 20 "$U/build.log" >&2; echo "FAIL: board: cannot build edge-centre" >&2; exit 1; }
-    fi
-    EDGE_PKI_SERVER_SAN="IP:10.0.2.2,IP:127.0.0.1" Tools/pki "$U/pki" board >/dev/null
-    "$CENTRE" release keygen --output "$U/release.key" >/dev/null
+    EDGE_PKI_SERVER_SAN="IP:10.0.2.2,IP:127.0.0.1" Tools/pki "$U/pki" board >/dev/null || update_fatal "Tools/pki failed"
+    "$CENTRE" release keygen --output "$U/release.key" >/dev/null || update_fatal "release keygen failed"
 
     # What the releases hold: the board's binaries, or a daemon that crashes at start, or
     # the real daemon told to use a camera that is not there (it never gets healthy).
@@ -51,14 +51,14 @@ SH
     "$CENTRE" serve --listen 127.0.0.1:0 --store "$U/store" --ca "$U/pki/ca.pem" --cert "$U/pki/server.pem" \
         --key "$U/pki/server.key" --gateways "$results/gateways" --fleet "$U/fleet" 2>"$U/centre.log" &
     CENTRE_PID=$!
-    trap 'kill "$CENTRE_PID" 2>/dev/null || true; pkill -KILL -f "^qemu-system-x86_64 .*board.scenario=update" || true' EXIT
+    trap update_cleanup EXIT
     local port="" i
     for i in $(seq 1 100); do
         port=$(grep -oE "127\.0\.0\.1:[0-9]+" "$U/centre.log" | head -1 | cut -d: -f2 || true)
         [ -n "$port" ] && break
         sleep 0.1
     done
-    [ -n "$port" ] || { cat "$U/centre.log" >&2; echo "FAIL: board: edge-centre serve did not start" >&2; exit 1; }
+    [ -n "$port" ] || update_fatal "edge-centre serve did not start: $(cat "$U/centre.log")"
 
     # The disk: /opt (slots), /etc (config, board name, release key, PKI), /state.
     local tree=$U/tree
@@ -66,9 +66,10 @@ SH
     echo qemu-x86_64 >"$tree/etc/board"
     cp "$U/release.key.pub" "$tree/etc/release.pub"
     cp "$U/pki/ca.pem" "$U/pki/board.pem" "$U/pki/board.key" "$tree/etc/pki/"
+    local recipients=""
+    [ -s "$results/recipient" ] && recipients="\"recipients\": [\"$(cat "$results/recipient")\"],"
     cat >"$tree/etc/config.json" <<JSON
-{"gateway": "board", "stateDirectory": "/data/state", "segmentSeconds": 2,
- "recipients": ["$(cat "$results/recipient")"],
+{"gateway": "board", "stateDirectory": "/data/state", "segmentSeconds": 2, $recipients
  "cameras": [{"id": "cam", "source": "v4l2", "device": "/dev/video0", "width": 640, "height": 480, "fps": 25,
               "pixelFormat": "GREY", "jpegQuality": 80, "stallSeconds": 3}],
  "uplink": {"destinations": [{"name": "centre", "url": "https://10.0.2.2:$port", "caFile": "/data/etc/pki/ca.pem",
@@ -77,8 +78,8 @@ JSON
     local where=(--root "$tree/opt" --etc-dir "$tree/etc" --state-dir "$tree/state")
     "$U/bin/edgectl" update install "${where[@]}" "$U/1.0.0.tar" >"$U/install.log" 2>&1 &&
         "$U/bin/edgectl" update commit "${where[@]}" >>"$U/install.log" 2>&1 ||
-        { cat "$U/install.log" >&2; echo "FAIL: board: cannot install 1.0.0 on the board's disk" >&2; exit 1; }
-    mkfs.ext4 -q -F -L edge-board -d "$tree" "$U/disk.img" 512M >/dev/null
+        update_fatal "cannot install 1.0.0 on the board's disk: $(cat "$U/install.log")"
+    mkfs.ext4 -q -F -L edge-board -d "$tree" "$U/disk.img" 512M >/dev/null || update_fatal "mkfs.ext4 -d failed"
     BOOT_DEVICES="-drive file=$U/disk.img,if=virtio,format=raw -netdev user,id=net0 -device virtio-net-pci,netdev=net0"
     # The fleet runs 1.0.0; gateways ask every 60 s (the shortest interval allowed).
     update_publish 1.0.0
@@ -89,11 +90,21 @@ update_sign() { # VERSION SECURITY FILES...
     local version=$1 security=$2
     shift 2
     "$CENTRE" release sign --key "$U/release.key" --version "$version" --security-version "$security" \
-        --board qemu-x86_64 --output "$U/$version.tar" "$@" >/dev/null
+        --board qemu-x86_64 --output "$U/$version.tar" "$@" >/dev/null || update_fatal "release sign $version failed"
 }
 update_publish() { # VERSION
     "$CENTRE" release publish --fleet "$U/fleet" --key "$U/release.key.pub" --gateway board --poll-seconds 60 \
-        "$U/$1.tar" >/dev/null
+        "$U/$1.tar" >/dev/null || update_fatal "release publish $1 failed"
+}
+update_fatal() { echo "FAIL: board: update: $*" >&2; exit 1; }
+# The centre and any update boot still running (Tools/board's EXIT trap while the scenario runs).
+update_cleanup() {
+    [ -n "${CENTRE_PID:-}" ] && kill "$CENTRE_PID" 2>/dev/null
+    local pidfile
+    for pidfile in "$results"/update*/qemu.pid; do
+        [ -s "$pidfile" ] && kill -KILL "$(cat "$pidfile")" 2>/dev/null
+    done
+    return 0
 }
 
 # What the centre knows of the board: its `fleet status` line.
@@ -103,23 +114,28 @@ guest_log() { cat "$results/$1"/daemon-*.log 2>/dev/null | grep -F -- "$2" || tr
 # newest_log BOOT: the log of the boot's latest daemon start.
 newest_log() { ls -v "$results/$1"/daemon-*.log 2>/dev/null | tail -n 1 || true; }
 
-# until_true SECONDS COMMAND...: polls every 0.5 s; false after SECONDS or when QEMU ended.
+# until_true SECONDS COMMAND...: polls every 0.5 s; false after SECONDS or when QEMU ended
+# (then BOARD_ENDED says so, and step names it rather than the step's own failure).
 until_true() {
     local deadline=$((SECONDS + $1))
     shift
     while ! "$@"; do
-        if [ $SECONDS -ge $deadline ] || ! kill -0 "$UPDATE_BOOT" 2>/dev/null; then return 1; fi
+        if ! kill -0 "$UPDATE_BOOT" 2>/dev/null; then BOARD_ENDED=1; return 1; fi
+        [ $SECONDS -lt $deadline ] || return 1
         sleep 0.5
     done
 }
+BOARD_ENDED=0
 fleet_says() { fleet_line | grep -qF -- "$1"; }
 guest_says() { [ -n "$(guest_log "$1" "$2")" ]; }
 # records_again BOOT N: the latest start (the Nth or later) has sealed a segment.
 records_again() { [ "$(starts "$1")" -ge "$2" ] && grep -q "segment closed" "$(newest_log "$1")"; }
 
 step() { # ok|fail WHAT DETAIL
-    echo "$1 $2: $3" >>"$results/update/steps"
-    echo "  board: update: $1 $2: $3"
+    local detail=$3
+    [ "$1" = fail ] && [ "$BOARD_ENDED" = 1 ] && detail="the board had stopped before (QEMU ended: its limit, a crash?); $detail"
+    echo "$1 $2: $detail" >>"$results/update/steps"
+    echo "  board: update: $1 $2: $detail"
 }
 starts() { ls "$results/$1"/daemon-*.log 2>/dev/null | wc -l || true; }
 # wall_time BOOT PATTERN: the guest's wall clock (seconds) of the first daemon line holding PATTERN.
@@ -164,14 +180,18 @@ run_update() {
         fi
         n=$(starts update)
         update_publish 2.1.0
-        if until_true 300 fleet_says "rolled-back 2.1.0" && until_true 60 records_again update $((n + 4)); then
+        if until_true 300 fleet_says "rolled-back 2.1.0" && until_true 60 records_again update $((n + 4)) &&
+            grep -q "release 2.1.0 was rolled back: it did not prove itself in 3 starts" "$results/update/boot.log"; then
             step ok "crashing release" "$(grep -m1 -o "release 2.1.0 was rolled back.*" "$results/update/boot.log" | cut -c1-70)"
         else
             step fail "crashing release" "2.1.0 not rolled back with 2.0.0 recording again (fleet: '$(fleet_line)'); see $results/update/boot.log"
         fi
         n=$(starts update)
         update_publish 2.2.0
-        if until_true 400 fleet_says "rolled-back 2.2.0" && until_true 60 records_again update $((n + 2)); then
+        # Its one start ran until the deadline and stopped itself (exit 75) to roll back.
+        if until_true 400 fleet_says "rolled-back 2.2.0" && until_true 60 records_again update $((n + 2)) &&
+            grep -q "release 2.2.0 rolled back: not proven within 60 s" "$results/update/daemon-$((n + 1)).log" &&
+            grep -q "^[0-9.]* exit $((n + 1)) 75$" "$results/update/starts"; then
             step ok "unhealthy release" "$(guest_log update "release 2.2.0 rolled back" | grep -o "release 2.2.0 rolled back: [^;]*" | head -n 1)"
         else
             step fail "unhealthy release" "2.2.0 not rolled back with 2.0.0 recording again (fleet: '$(fleet_line)')"
@@ -183,13 +203,20 @@ run_update() {
     update_publish 3.0.0
     update_boot update-cut
     if until_true 240 guest_says update-cut "release 3.0.0 from the centre installed on probation"; then
-        pkill -KILL -f "^qemu-system-x86_64 .*board.scenario=update-cut " || true
-        # Its first poll came at start: asked → switched is the download, the checks and the install.
-        step ok "power cut" "QEMU killed $(calc "$(date +%s.%N) - $(wall_time update-cut "release 3.0.0 from the centre installed")" 2) s after the switch to 3.0.0 (asked → switched $(calc "$(wall_time update-cut "release 3.0.0 from the centre installed") - $(wall_time update-cut "asking for updates")" 1) s)"
+        kill -KILL "$(cat "$results/update-cut/qemu.pid" 2>/dev/null)" 2>/dev/null || true
+        local cut_at
+        cut_at=$(date +%s.%N)
+        wait "$UPDATE_BOOT" || true
+        if [ -e "$results/update-cut/result" ]; then
+            step fail "power cut" "the guest finished before it was killed: no power cut happened"
+        else
+            # Its first poll came at start: asked → switched is the download, the checks and the install.
+            step ok "power cut" "QEMU killed $(calc "$cut_at - $(wall_time update-cut "release 3.0.0 from the centre installed")" 2) s after the switch to 3.0.0 (asked → switched $(calc "$(wall_time update-cut "release 3.0.0 from the centre installed") - $(wall_time update-cut "asking for updates")" 1) s)"
+        fi
     else
         step fail "power cut" "3.0.0 was not switched to within 240 s"
+        update_stop update-cut
     fi
-    wait "$UPDATE_BOOT" || true
     update_boot update-after
     if until_true 240 fleet_says "committed 3.0.0" && until_true 60 records_again update-after 1; then
         local first probation gaps
@@ -203,6 +230,9 @@ run_update() {
     update_stop update-after
     kill "$CENTRE_PID" 2>/dev/null || true
     wait "$CENTRE_PID" 2>/dev/null || true
+    CENTRE_PID=""
+    trap - EXIT
+    unset BOOT_DEVICES
 }
 
 # The verdicts of the steps, then the chain: the ring on the board's disk (read with
@@ -236,6 +266,7 @@ judge_update() {
     "$CENTRE" verify "$U/store/board" --gateway-key "$key" >"$U/verify-centre.txt" 2>&1 ||
         failed update "the centre's chain is not intact: $(head -n 3 "$U/verify-centre.txt")"
     on_disk=$(cd "$ring/ring" && find . -name '*.mkv.age' | sort)
+    [ -n "$on_disk" ] || failed update "no segment on the board's disk"
     at_centre=$(cd "$U/store/board" && find . -name '*.mkv.age' | sort)
     missing=$(comm -23 <(echo "$on_disk") <(echo "$at_centre") | wc -l)
     [ "$missing" -eq 0 ] || failed update "$missing of the board's segments are not at the centre: $(comm -23 <(echo "$on_disk") <(echo "$at_centre") | head -n 3 | tr '\n' ' ')"
