@@ -49,15 +49,18 @@ public enum CentreRoutes {
                     contentLength: request.headers[.contentLength], body: request.body, close: context.closeConnection))
         }
         // Who the centre takes the caller for, and whether it can check its manifests:
-        // what `edgectl uplink test` asks to tell "authenticated" from "registered".
+        // what `edgectl uplink test` asks to tell "authenticated" from "registered" (and
+        // a revoked gateway is refused here as everywhere).
         router.get("/v1/identity") { _, context in
             guard let gateway = await context.gateway(), PlainName.isValid(gateway) else {
                 let refusal: JSONValue = .object([("error", .string("no client certificate with a plain gateway id (CN)"))])
                 return response(Reply(status: 403, body: CanonicalJSON.encode(refusal)))
             }
             var fields: [(String, JSONValue)] = [("gateway", .string(gateway)), ("registered", .bool(true))]
-            do { _ = try receiver.keys.key(for: gateway) } catch {
-                fields = [("gateway", .string(gateway)), ("registered", .bool(false)), ("error", .string((error as? Refusal)?.message ?? "\(error)"))]
+            do throws(Refusal) { _ = try receiver.keys.key(for: gateway) } catch {
+                // A revoked gateway learns nothing more than why it is refused.
+                if error.reason == "revoked" { throw refuse(receiver, error) }
+                fields = [("gateway", .string(gateway)), ("registered", .bool(false)), ("error", .string(error.message))]
             }
             return response(Reply(status: 200, body: CanonicalJSON.encode(.object(fields))))
         }

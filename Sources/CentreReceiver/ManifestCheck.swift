@@ -56,26 +56,3 @@ enum ManifestCheck {
         return CheckedManifest(manifest: manifest, json: json, signature: signatureText, sha256: sha256)
     }
 }
-
-/// The gateways' minisign public keys: `<directory>/<gateway>.pub`, as `edgectl keys show`
-/// prints them. Read on each use, so a gateway is registered by dropping its file in.
-public struct GatewayKeys: Sendable {
-    public let directory: String
-
-    public init(directory: String) {
-        self.directory = directory
-    }
-
-    func key(for gateway: String) throws(Refusal) -> MinisignPublicKey {
-        let path = "\(directory)/\(gateway).pub"
-        guard PlainName.isValid(gateway), FileSystem.exists(path) else {
-            throw Refusal(403, "unknown-gateway", "gateway \(gateway) is not registered: put its key in \(path)")
-        }
-        do {
-            let bytes = try FileSystem.readFile(path, limit: 4096)
-            return try MinisignPublicKey(parsing: String(decoding: bytes, as: UTF8.self))
-        } catch {
-            throw Refusal(500, "gateway-key", "cannot use \(path): \(error)")
-        }
-    }
-}

@@ -59,7 +59,8 @@ public enum UplinkProbe {
                 let why = body?["error"].flatMap { if case .string(let s) = $0 { s } else { nil } } ?? "its key is not registered"
                 steps.append(Step(name: "auth", ok: false, detail: "the certificate is accepted but \(why) (edgectl keys show prints the key)", milliseconds: nil))
             case 401, 403:
-                steps.append(Step(name: "auth", ok: false, detail: "the centre refused this gateway (HTTP \(response.status))", milliseconds: nil))
+                let why = body?["error"].flatMap { if case .string(let s) = $0 { ": \(s)" } else { nil } } ?? ""
+                steps.append(Step(name: "auth", ok: false, detail: "the centre refused this gateway (HTTP \(response.status))\(why)", milliseconds: nil))
             default:
                 steps.append(Step(name: "auth", ok: false, detail: "unexpected answer HTTP \(response.status) to GET /v1/identity; is this the centre's URL?", milliseconds: nil))
             }
