@@ -232,7 +232,7 @@ let package = Package(
         .testTarget(name: "MatroskaTests", dependencies: ["TestSupport", "Matroska", "Bitstream", "EdgeCore", "EdgeSystem"]),
         .testTarget(name: "SegmenterTests", dependencies: ["TestSupport", "Segmenter", "FrameSources", "EdgeCore", "EdgeSystem"]),
         .testTarget(
-            name: "RecorderConfigTests", dependencies: ["TestSupport", "RecorderConfig", "AgeEncryption", "EdgeCore", "EdgeJSON"]),
+            name: "RecorderConfigTests", dependencies: ["TestSupport", "RecorderConfig", "AgeEncryption", "EdgeCore", "EdgeJSON", "EdgeSystem"]),
         .testTarget(
             name: "AgeEncryptionTests", dependencies: ["AgeEncryption", "EdgeCore", "EdgeCrypto", "EdgeSystem"],
             exclude: ["Vectors"]),

@@ -111,6 +111,9 @@ public struct RecorderDaemon: Sendable {
             "gateway": "\(config.gateway)", "cameras": "\(services.count)", "state": "\(config.stateDirectory)",
             "recipients": "\(config.recipients.count)", "firmware": "\(Firmware.version)",
         ])
+        if services.isEmpty {
+            logger.warning("no cameras configured: nothing is recorded until cameras are added (edgectl config apply; examples in Board/profiles/)")
+        }
         if let hang = FaultSwitch.hangCaptureAfter {
             logger.warning("test fault switch EDGE_FAULT_HANG_CAPTURE_AFTER is set: every capture loop hangs \(Int(hang.seconds)) s after its camera opens")
         }

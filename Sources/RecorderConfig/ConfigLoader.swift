@@ -56,14 +56,15 @@ public enum ConfigLoader {
         if !state.hasPrefix("/") { r.problem("stateDirectory", "\"\(state)\" is relative: give an absolute path") }
         let segment = r.integer(top, "segmentSeconds", at: "", range: segmentRange, required: false) ?? 10
         let fsync = r.integer(top, "fsyncSeconds", at: "", range: 1...60, required: false) ?? 2
-        let recipients = readRecipients(top, r)
+        // A gateway with no cameras (a fresh install) records nothing, so it needs no recipients yet.
+        let unconfigured = top["cameras"] == .array([])
+        let recipients = unconfigured && top["recipients"] == nil ? [] : readRecipients(top, r)
         let storage = top["storage"].map { readStorage($0, r) } ?? StorageLimits()
         let destinations = top["uplink"].map { readUplink($0, r) } ?? []
         let control = top["control"].map { readControl($0, r) } ?? ControlConfiguration()
         let watchdog = top["watchdog"].map { readWatchdog($0, r) } ?? WatchdogConfiguration()
         var cameras: [CameraConfiguration] = []
         if let items = r.array(top, "cameras", at: "") {
-            if items.isEmpty { r.problem("cameras", "no cameras: add at least one (see Board/config.example.json)") }
             if items.count > 16 { r.problem("cameras", "\(items.count) cameras: a gateway records at most 16") }
             var seen: [String: Int] = [:]
             for (n, item) in items.enumerated() {

@@ -30,6 +30,9 @@ enum StatusText {
                 + (synced ? style.good("synchronised") : style.bad("NOT synchronised")))
         lines.append("")
         lines.append(pad("CAMERA", 14) + pad("STATE", 11) + pad("FORMAT", 18) + pad("FPS", 7) + pad("LAST", 8) + "DROPPED")
+        if s["cameras"]?.arrayValue?.isEmpty ?? true {
+            lines.append(style.bad("no cameras configured: nothing is recorded (edgectl config apply)"))
+        }
         for c in s["cameras"]?.arrayValue ?? [] {
             let state = c["state"]?.textValue ?? "?"
             let shown = state == "streaming" ? style.good(state) : style.bad(state)

@@ -1,5 +1,6 @@
 import AgeEncryption
 import EdgeCore
+import EdgeSystem
 import RecorderConfig
 import TestSupport
 import Testing
@@ -75,6 +76,34 @@ import Testing
         expected.control = ControlConfiguration(socket: "/run/edge-recorder/control.sock", group: "edge-admin")
         expected.watchdog = WatchdogConfiguration(device: "/dev/watchdog", timeoutSeconds: 15, stuckSeconds: 20)
         #expect(config == expected)
+    }
+
+    /// Board/profiles: each loads and validates as it is, arms the board's watchdog, bounds
+    /// the ring, and names cameras by a stable path (the QEMU board's vivid aside).
+    @Test func boardProfilesLoad() throws {
+        let folder = Fixtures.directory + "/../../Board/profiles"
+        let names = try FileSystem.list(folder).filter { $0.hasSuffix(".json") }.sorted()
+        #expect(names.count == 6)
+        for name in names {
+            let config = try ConfigLoader.load(path: "\(folder)/\(name)")
+            #expect(config.watchdog.device?.hasPrefix("/dev/watchdog") == true, "\(name)")
+            #expect(config.storage.maxMiB > 0 && config.storage.minFreeMiB > 0, "\(name)")
+            for camera in config.cameras {
+                guard case .v4l2(let settings) = camera.source else { continue }
+                #expect(settings.device.hasPrefix("/dev/v4l/by-") || name == "qemu-x86_64.json", "\(name): \(settings.device)")
+            }
+        }
+    }
+
+    /// What the Debian package writes on a fresh install: no cameras, so nothing is
+    /// recorded and no recipients are needed yet; recipients given are still checked.
+    @Test func aGatewayWithNoCamerasNeedsNoRecipients() throws {
+        let config = try ConfigLoader.parse(Array(#"{"gateway": "edge-test", "cameras": []}"#.utf8), source: "fresh")
+        #expect(config.cameras.isEmpty && config.recipients.isEmpty)
+        let error = #expect(throws: ConfigError.self) {
+            try ConfigLoader.parse(Array(#"{"gateway": "edge-test", "cameras": [], "recipients": []}"#.utf8), source: "fresh")
+        }
+        #expect(error?.problems.map(\.field) == ["recipients"])
     }
 
     @Test func missingFileSaysWhereToStart() throws {
