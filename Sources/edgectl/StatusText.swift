@@ -29,9 +29,10 @@ enum StatusText {
             "clock   \(s["clock"]?["utc"]?.textValue ?? "?")  "
                 + (synced ? style.good("synchronised") : style.bad("NOT synchronised")))
         lines.append("")
-        lines.append(pad("CAMERA", 14) + pad("STATE", 11) + pad("FORMAT", 18) + pad("FPS", 7) + pad("LAST", 8) + "DROPPED")
         if s["cameras"]?.arrayValue?.isEmpty ?? true {
             lines.append(style.bad("no cameras configured: nothing is recorded (edgectl config apply)"))
+        } else {
+            lines.append(pad("CAMERA", 14) + pad("STATE", 11) + pad("FORMAT", 18) + pad("FPS", 7) + pad("LAST", 8) + "DROPPED")
         }
         for c in s["cameras"]?.arrayValue ?? [] {
             let state = c["state"]?.textValue ?? "?"
