@@ -59,6 +59,8 @@ let package = Package(
         // The one module over libcrypto for digests, randomness and OpenSSL's errors, with
         // the strict base64 and hex codecs: every other module hashes through it.
         .target(name: "EdgeCrypto", dependencies: ["COpenSSL", "EdgeSystem"]),
+        // Enrolment: one-time tokens, certificate requests and the CA that signs them.
+        .target(name: "Enrolment", dependencies: ["COpenSSL", "EdgeCrypto", "EdgeSystem", "EdgeJSON"]),
         .target(
             name: "EdgeCore",
             dependencies: ["EdgeSystem", .product(name: "DequeModule", package: "swift-collections")]),
@@ -153,7 +155,8 @@ let package = Package(
         .target(
             name: "CentreReceiver",
             dependencies: [
-                "Custody", "DeviceIdentity", "EdgeCrypto", "EdgeSystem", "EdgeJSON",
+                "Custody", "DeviceIdentity", "EdgeCrypto", "EdgeSystem", "EdgeJSON", "Enrolment",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -178,14 +181,14 @@ let package = Package(
             name: "edgectl",
             dependencies: [
                 "RecorderConfig", "V4L2Capture", "EdgeCore", "EdgeSystem", "DeviceIdentity", "SegmentRing",
-                "ControlClient", "ControlAudit", "EdgeJSON", "Updater",
+                "ControlClient", "ControlAudit", "EdgeJSON", "Updater", "Enrolment", "Uplink", "EdgeCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "edge-centre",
             dependencies: [
                 "Custody", "AgeEncryption", "DeviceIdentity", "EdgeCore", "EdgeCrypto", "EdgeJSON", "EdgeSystem", "CentreReceiver",
-                "Release",
+                "Release", "Enrolment",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: faultSwitches),
@@ -224,6 +227,7 @@ let package = Package(
         .testTarget(name: "EdgeSystemTests", dependencies: ["TestSupport", "EdgeSystem"]),
         .testTarget(name: "EdgeJSONTests", dependencies: ["TestSupport", "EdgeJSON"]),
         .testTarget(name: "EdgeCryptoTests", dependencies: ["EdgeCrypto", "COpenSSL"]),
+        .testTarget(name: "EnrolmentTests", dependencies: ["TestSupport", "Enrolment", "EdgeCrypto", "EdgeSystem"]),
         .testTarget(name: "EdgeCoreTests", dependencies: ["TestSupport", "EdgeCore", "EdgeSystem"]),
         .testTarget(name: "V4L2CaptureTests", dependencies: ["TestSupport", "V4L2Capture", "CV4L2", "EdgeCore", "EdgeSystem"]),
         .testTarget(name: "BitstreamTests", dependencies: ["TestSupport", "Bitstream", "EdgeCore"]),
@@ -264,7 +268,7 @@ let package = Package(
         .testTarget(
             name: "CentreReceiverTests",
             dependencies: [
-                "TestSupport", "CentreReceiver", "Custody", "DeviceIdentity", "EdgeCrypto", "EdgeJSON", "EdgeSystem", "COpenSSL",
+                "TestSupport", "CentreReceiver", "Custody", "DeviceIdentity", "EdgeCrypto", "EdgeJSON", "EdgeSystem", "COpenSSL", "Enrolment",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -12,9 +12,9 @@ public enum CentreRoutes {
     static let offsetHeader = HTTPField.Name("Edge-Offset")!
     static let completeHeader = HTTPField.Name("Edge-Complete")!
 
-    public static func router(_ receiver: SegmentReceiver, fleet: FleetStore? = nil, injecting refusals: InjectedRefusals? = nil)
-        -> Router<CentreRequestContext>
-    {
+    public static func router(
+        _ receiver: SegmentReceiver, fleet: FleetStore? = nil, renewing desk: EnrolmentDesk? = nil, injecting refusals: InjectedRefusals? = nil
+    ) -> Router<CentreRequestContext> {
         let router = Router(context: CentreRequestContext.self)
         if let refusals { router.add(middleware: InjectedRefusalsMiddleware(refusals: refusals, log: receiver.log)) }
         router.head("/v1/segments/:camera/:sequence") { _, context in
@@ -63,6 +63,16 @@ public enum CentreRoutes {
                 fields = [("gateway", .string(gateway)), ("registered", .bool(false)), ("error", .string(error.message))]
             }
             return response(Reply(status: 200, body: CanonicalJSON.encode(.object(fields))))
+        }
+        // A registered gateway's new certificate for a fresh key (PROTOCOL.md, "Enrolment").
+        router.put("/v1/reenrolment") { request, context in
+            let gateway = try await registeredGateway(context, receiver)
+            guard let desk else {
+                throw refuse(
+                    receiver,
+                    Refusal(404, "no-renewal", "this centre does not issue certificates: serve needs --enrol-listen, --enrol-tokens and --ca-key"))
+            }
+            return await EnrolmentRoutes.renew(desk, gateway, request, context)
         }
         addFleet(router, receiver, fleet)
         router.get("/metrics") { _, _ in

@@ -4,6 +4,7 @@ import HummingbirdTLS
 import Logging
 import NIOCore
 import NIOSSL
+import ServiceLifecycle
 
 /// `edge-centre serve`: the receiver behind HTTPS with client certificates required and
 /// verified against the centre's CA during the handshake (a certificate from any other CA,
@@ -26,13 +27,16 @@ public struct CentreServer: Sendable {
         public var injectedRefusals: InjectedRefusals?
         /// Where the desired states, releases and reports are (nil: no updates served).
         public var fleetDirectory: String?
+        /// The enrolment listener (nil: gateways are registered by hand).
+        public var enrolment: EnrolmentListener?
 
         public init(
             host: String, port: Int, store: String, caFile: String, certificateFile: String, keyFile: String,
             gatewaysDirectory: String, maxSegmentBytes: Int64 = 1 << 30, bodyStallTimeout: Duration = .seconds(60),
             connections: ConnectionLimits = ConnectionLimits(), injectedRefusals: InjectedRefusals? = nil,
-            fleetDirectory: String? = nil
+            fleetDirectory: String? = nil, enrolment: EnrolmentListener? = nil
         ) {
+            self.enrolment = enrolment
             self.fleetDirectory = fleetDirectory
             self.connections = connections
             self.bodyStallTimeout = bodyStallTimeout
@@ -45,6 +49,19 @@ public struct CentreServer: Sendable {
             self.keyFile = keyFile
             self.gatewaysDirectory = gatewaysDirectory
             self.maxSegmentBytes = maxSegmentBytes
+        }
+    }
+
+    /// A second port, TLS without client certificates, where gateways enrol with a token.
+    public struct EnrolmentListener: Sendable {
+        public var host: String
+        public var port: Int
+        public var desk: EnrolmentDesk
+
+        public init(host: String, port: Int, desk: EnrolmentDesk) {
+            self.host = host
+            self.port = port
+            self.desk = desk
         }
     }
 
@@ -102,7 +119,7 @@ public struct CentreServer: Sendable {
         let app = Application(
             router: CentreRoutes.router(
                 receiver, fleet: try configuration.fleetDirectory.map { try FleetStore(directory: $0) },
-                injecting: configuration.injectedRefusals),
+                renewing: configuration.enrolment?.desk, injecting: configuration.injectedRefusals),
             server: try Self.server(tls: tls, table: table, events: events),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "edge-centre"),
             onServerRunning: { channel in
@@ -110,6 +127,25 @@ public struct CentreServer: Sendable {
                 log("event=listening address=\(address?.ipAddress ?? "?"):\(address?.port ?? 0) store=\(configuration.store)")
             },
             logger: logger)
-        try await app.runService()
+        var services: [any Service] = [app]
+        if let enrolment = configuration.enrolment {
+            // The same server certificate; no client certificate asked for (a gateway
+            // enrols to get one), its own connection cap and the same deadlines.
+            var open = tls
+            open.certificateVerification = .none
+            open.sendCANameList = false
+            let enrolTable = ConnectionTable(limits: configuration.connections)
+            services.append(
+                Application(
+                    router: EnrolmentRoutes.router(enrolment.desk),
+                    server: try Self.server(tls: open, table: enrolTable, events: events),
+                    configuration: .init(address: .hostname(enrolment.host, port: enrolment.port), serverName: "edge-centre"),
+                    onServerRunning: { channel in
+                        let address = channel.localAddress
+                        log("event=listening-enrolment address=\(address?.ipAddress ?? "?"):\(address?.port ?? 0)")
+                    },
+                    logger: logger))
+        }
+        try await ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger).run()
     }
 }

@@ -114,6 +114,9 @@ public struct RecorderDaemon: Sendable {
         if services.isEmpty {
             logger.warning("no cameras configured: nothing is recorded until cameras are added (edgectl config apply; examples in Board/profiles/)")
         }
+        if config.destinations.isEmpty {
+            logger.warning("no destination configured: nothing is uploaded until the box is enrolled (edgectl enrol)")
+        }
         if let hang = FaultSwitch.hangCaptureAfter {
             logger.warning("test fault switch EDGE_FAULT_HANG_CAPTURE_AFTER is set: every capture loop hangs \(Int(hang.seconds)) s after its camera opens")
         }

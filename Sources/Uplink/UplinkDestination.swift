@@ -18,6 +18,12 @@ public struct UplinkTLS: Sendable, Equatable {
         self.keyFile = keyFile
         self.pinnedKey = pinnedKey
     }
+
+    /// Before enrolment: no CA and no client certificate yet; the centre is recognised by
+    /// its key pin alone (`edge-centre enrol issue-token` prints it).
+    public static func enrolment(pin: String) -> UplinkTLS {
+        UplinkTLS(caFile: "", certFile: "", keyFile: "", pinnedKey: pin)
+    }
 }
 
 /// A daily span of time, in minutes after midnight UTC, when uploads may start. A window

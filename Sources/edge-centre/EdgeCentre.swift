@@ -7,5 +7,5 @@ struct EdgeCentre: AsyncParsableCommand {
         commandName: "edge-centre",
         abstract: "The command centre's side of EdgeRecorder: receive, verify and decrypt footage.",
         version: Firmware.version,
-        subcommands: [Serve.self, Keygen.self, Decrypt.self, Verify.self, ReleaseCommand.self, ConfigCommand.self, Fleet.self, Gateways.self])
+        subcommands: [Serve.self, Keygen.self, Decrypt.self, Verify.self, ReleaseCommand.self, ConfigCommand.self, Fleet.self, Gateways.self, Enrol.self])
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CentreReceiver
 import EdgeSystem
+import Enrolment
 
 extension EdgeCentre {
     /// A thin adapter: flags to `CentreServer.Configuration`, events to standard error.
@@ -58,6 +59,21 @@ extension EdgeCentre {
         @Option(help: "The fleet directory: desired states, releases, reports (`release publish`, `fleet status`).")
         var fleet: String?
 
+        @Option(help: "Enrolment: also listen on HOST:PORT (TLS, no client certificate) for `edgectl enrol`.")
+        var enrolListen: String?
+
+        @Option(help: "Enrolment: the tokens' folder (`edge-centre enrol issue-token --tokens`).")
+        var enrolTokens: String?
+
+        @Option(help: "Enrolment: the private key of --ca, which signs the gateways' certificates.")
+        var caKey: String?
+
+        @Option(help: "Enrolment: the CA file gateways are given to check this server (default: --ca).")
+        var serverCa: String?
+
+        @Option(help: "Enrolment: days a gateway certificate lasts (1–825).")
+        var certificateDays = 397
+
         #if EDGE_FAULTS
         // Fault tests only (debug builds): never in a field release.
         @Option(
@@ -77,7 +93,18 @@ extension EdgeCentre {
             where !FileSystem.exists(path) {
                 throw ValidationError("\(flag) \(path) does not exist (Tools/pki makes a test PKI)")
             }
-            guard maxSegmentMib > 0 else { throw ValidationError("--max-segment-mib must be positive") }
+            guard (1...(1 << 20)).contains(maxSegmentMib) else { throw ValidationError("--max-segment-mib must be 1…1048576") }
+            if let enrolListen {
+                guard Self.split(enrolListen) != nil else { throw ValidationError("--enrol-listen \(enrolListen): expected HOST:PORT") }
+                guard let enrolTokens, let caKey else {
+                    throw ValidationError("--enrol-listen needs --enrol-tokens DIR and --ca-key FILE (the key of --ca)")
+                }
+                for (flag, path) in [("--enrol-tokens", enrolTokens), ("--ca-key", caKey), ("--server-ca", serverCa ?? ca)]
+                where !FileSystem.exists(path) {
+                    throw ValidationError("\(flag) \(path) does not exist")
+                }
+                guard (1...825).contains(certificateDays) else { throw ValidationError("--certificate-days must be 1…825") }
+            }
             for (flag, value) in [
                 ("--stall-seconds", stallSeconds), ("--handshake-seconds", handshakeSeconds),
                 ("--header-seconds", headerSeconds), ("--idle-seconds", idleSeconds),
@@ -108,12 +135,26 @@ extension EdgeCentre {
                             maxConnections: maxConnections, maxPerPeer: maxConnectionsPerPeer,
                             handshakeTimeout: .seconds(handshakeSeconds), headerTimeout: .seconds(headerSeconds),
                             idleTimeout: .seconds(idleSeconds)),
-                        injectedRefusals: try injectRefusals.map { try InjectedRefusals(parsing: $0) }, fleetDirectory: fleet),
+                        injectedRefusals: try injectRefusals.map { try InjectedRefusals(parsing: $0) }, fleetDirectory: fleet,
+                        enrolment: try enrolment()),
                     log: { printError($0) })
                 try await server.run()
             } catch {
                 throw CentreError("serve: \(error)")
             }
+        }
+
+        /// The enrolment listener, when asked for: the CA (checked against its key now, not
+        /// at the first enrolment) and the tokens.
+        func enrolment() throws -> CentreServer.EnrolmentListener? {
+            guard let enrolListen, let enrolTokens, let caKey else { return nil }
+            let (host, port) = Self.split(enrolListen)!
+            let authority = try CertificateAuthority(certificateFile: ca, keyFile: caKey)
+            let serverCA = try FileSystem.readFile(serverCa ?? ca, limit: 256 * 1024)
+            let desk = EnrolmentDesk(
+                tokens: EnrolmentTokens(directory: enrolTokens), keys: GatewayKeys(directory: gateways), authority: authority,
+                serverCA: serverCA, certificateDays: certificateDays, log: { printError($0) })
+            return CentreServer.EnrolmentListener(host: host, port: port, desk: desk)
         }
 
         static func split(_ address: String) -> (String, Int)? {

@@ -1,0 +1,95 @@
+import ArgumentParser
+import EdgeCrypto
+import EdgeJSON
+import EdgeSystem
+import Enrolment
+import RecorderConfig
+import Uplink
+
+extension Edgectl.Enrol {
+    struct Renew: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Renew this gateway's client certificate before it expires (as root).",
+            discussion: """
+                When fewer than --days-left days remain (or with --force), makes a new TLS \
+                key and asks the destination for a certificate over the mutual TLS the \
+                current one still opens (PUT /v1/reenrolment, RFC 7030's simplereenroll). \
+                The new key and certificate replace the files the config names; the daemon \
+                uses them from its next connection. Exit status: 0 renewed or nothing to \
+                do, 1 the renewal failed (the old certificate stays), 78 invalid config.
+                """)
+
+        @Option(help: ArgumentHelp("The daemon's config file.", valueName: "FILE"))
+        var config: String = RecorderConfiguration.defaultPath
+        @Option(help: ArgumentHelp("The destination whose certificate to renew.", valueName: "NAME"))
+        var destination: String = "centre"
+        @Option(help: ArgumentHelp("Renew when fewer days than this are left.", valueName: "DAYS"))
+        var daysLeft: Int = 30
+        @Flag(help: "Renew whatever the days left.")
+        var force = false
+
+        func validate() throws {
+            guard (1...825).contains(daysLeft) else { throw ValidationError("--days-left must be 1…825") }
+        }
+
+        func run() throws {
+            let loaded: RecorderConfiguration
+            do { loaded = try ConfigLoader.load(path: config) } catch {
+                printError(error.description)
+                throw ExitCode(78)
+            }
+            guard let d = loaded.destinations.first(where: { $0.name == destination }) else {
+                printError("\(config) has no destination \(LogField.quoted(destination)): `edgectl enrol` makes one named centre")
+                throw ExitCode(1)
+            }
+            do { try renew(d) } catch {
+                printError(error.message)
+                throw ExitCode(1)
+            }
+        }
+
+        private func renew(_ d: DestinationConfiguration) throws(EnrolmentError) {
+            let current: CertificateFacts
+            do { current = try CertificateFacts.read(try FileSystem.readFile(d.certFile, limit: 64 * 1024)) } catch {
+                throw EnrolmentError(.storage, "cannot read the certificate \(d.certFile): \(error)")
+            }
+            let now = SystemTime().wallNow().nanosecondsSinceEpoch / 1_000_000_000
+            let (left, overflow) = current.notAfter.subtractingReportingOverflow(now)
+            let days = overflow ? Int64.max / 86_400 : left / 86_400
+            if !force && days >= daysLeft {
+                print("the certificate for \(current.commonName) is valid until \(Register.day(current.notAfter)) (\(days) days): nothing to do")
+                return
+            }
+            let (request, keyPEM) = try CertificateRequest.make(commonName: current.commonName)
+            let url = (d.url.hasSuffix("/") ? String(d.url.dropLast()) : d.url) + "/v1/reenrolment"
+            let response: TransportResponse
+            do {
+                let transport = try CurlTransport(
+                    tls: UplinkTLS(caFile: d.caFile, certFile: d.certFile, keyFile: d.keyFile, pinnedKey: d.pinnedKey),
+                    connectSeconds: 30, stallSeconds: 30)
+                response = try transport.put(
+                    url, headers: [("Content-Type", "application/json")], body: .bytes(RenewalRequest(csr: request).json),
+                    control: TransferControl())
+            } catch { throw EnrolmentError(.transport, "cannot reach \(url): \(error.message) (edgectl uplink test says why)", cause: error) }
+            guard response.status == 200 else {
+                let why = (try? JSONParser.parse(response.body))?["error"]?.textValue ?? String(decoding: response.body.prefix(200), as: UTF8.self)
+                throw EnrolmentError(.refused, "the centre refused the renewal (\(response.status)): \(why)")
+            }
+            let answer = try EnrolmentAnswer.parse(response.body)
+            let facts = try CertificateFacts.read(answer.certificate)
+            guard facts.commonName == current.commonName, facts.publicKeyPin == request.publicKeyPin else {
+                throw EnrolmentError(.refused, "the centre's certificate is not for this gateway's new key: the old one stays")
+            }
+            try CertificateFacts.checkCertificate(answer.ca, what: "the centre's CA")
+            // The key first: a connection made between the two renames fails once and is
+            // retried; the old key is never left with the new certificate for long.
+            do {
+                try FileSystem.writeAtomically(keyPEM, to: d.keyFile, mode: 0o600)
+                try FileSystem.writeAtomically(answer.certificate, to: d.certFile, mode: 0o644)
+                try FileSystem.writeAtomically(answer.ca, to: d.caFile, mode: 0o644)
+            } catch { throw EnrolmentError(.storage, "cannot write the renewed certificate: \(error)", cause: error) }
+            print("renewed the certificate for \(facts.commonName): \(Register.grouped(Hex.encode(facts.fingerprint).prefix(32)))")
+            print("  until \(Register.day(facts.notAfter)); the daemon uses it from its next connection")
+        }
+    }
+}
