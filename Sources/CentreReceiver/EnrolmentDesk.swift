@@ -60,8 +60,9 @@ public struct EnrolmentDesk: Sendable {
         }
         let path = keys.keyPath(gateway)
         if FileSystem.exists(path) {
+            // The whole key, not its id: a key id is eight bytes anyone can copy.
             let registered = try? MinisignPublicKey(parsing: String(decoding: (try? FileSystem.readFile(path, limit: 4096)) ?? [], as: UTF8.self))
-            guard registered?.keyIDHex == deviceKey.keyIDHex else {
+            guard registered == deviceKey else {
                 throw EnrolmentError(
                     .alreadyRegistered,
                     "gateway \(gateway) is registered with another device key (\(registered?.keyIDHex ?? "unreadable")); "
@@ -69,11 +70,14 @@ public struct EnrolmentDesk: Sendable {
             }
         }
         let now = time.wallNow()
-        try tokens.redeem(token ?? "", for: gateway, now: now)
-        do {
-            try FileSystem.writeAtomically(Array((request.deviceKey.hasSuffix("\n") ? request.deviceKey : request.deviceKey + "\n").utf8), to: path, mode: 0o644)
-        } catch { throw EnrolmentError(.storage, "cannot register \(gateway) in \(path): \(error)", cause: error) }
+        // Signed before the token is used up: a failure here leaves the token usable.
         let certificate = try authority.issue(request.csr, now: now.nanosecondsSinceEpoch / 1_000_000_000, days: certificateDays)
+        // Claimed atomically: of two requests with one token, one gets this far. The key
+        // written is the parsed one, nothing else the request carried.
+        try tokens.redeem(token ?? "", for: gateway, now: now)
+        do { try FileSystem.writeAtomically(Array(deviceKey.fileText.utf8), to: path, mode: 0o644) } catch {
+            throw EnrolmentError(.storage, "cannot register \(gateway) in \(path): \(error)", cause: error)
+        }
         // The fingerprints the technician reads back: `edgectl enrol` prints the same.
         let fingerprint = (try? CertificateFacts.read(certificate)).map { Hex.encode($0.fingerprint).prefix(32) } ?? "?"
         log("event=enrolled gateway=\(gateway) device_key=\(deviceKey.keyIDHex) certificate=\(fingerprint) tls_key=\(request.csr.publicKeyPin)")

@@ -40,7 +40,8 @@ public struct EnrolmentError: EdgeError, Equatable {
     public var isRetryable: Bool { code == .transport || code == .storage }
 
     /// The status the centre answers with: 400 for a request it cannot read, 403 for a
-    /// token that does not let it in (one answer for all, so a guesser learns nothing),
+    /// token that does not let it in (the message says which way, for the technician: a
+    /// gateway id is not a secret, the 160-bit token is),
     /// 409 for a gateway registered with another key, 413 and 415 for a body too large or
     /// not JSON, 500 for the centre's own faults.
     public var status: Int {

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import EdgeCrypto
 import EdgeJSON
 import EdgeSystem
@@ -46,11 +49,26 @@ public struct EnrolmentTokens: Sendable {
     /// Checks `token` for `gateway` at `now` and, when it lets the gateway in, marks it
     /// used (a second request with it is refused: the centre's IT issues a new one).
     public func redeem(_ token: String, for gateway: String, now: WallTime) throws(EnrolmentError) {
-        let fields = try check(token, for: gateway, now: now)
+        try check(token, for: gateway, now: now)
+        // The claim is one rename: of two requests with the same token, one wins and the
+        // other finds no record. The claimed record is checked again (a token issued
+        // between the check and the rename is not this one) and put back if it differs.
+        let claimed = "\(directory)/\(gateway).token-claimed"
+        do { try FileSystem.rename(recordPath(gateway), to: claimed) } catch {
+            if error.code == ENOENT {
+                throw EnrolmentError(.usedToken, "the enrolment token for \(gateway) was used already: ask the centre for a new one")
+            }
+            throw EnrolmentError(.storage, "cannot claim the token for \(gateway): \(error)", cause: error)
+        }
+        let fields: [(key: String, value: JSONValue)]
+        do { fields = try Self.matching(token, record: claimed, gateway: gateway, now: now) } catch {
+            try? FileSystem.rename(claimed, to: recordPath(gateway))
+            throw error
+        }
         let used: JSONValue = .object(fields + [("used", .string(now.rfc3339))])
         do {
             try FileSystem.writeAtomically(CanonicalJSON.encode(used) + [10], to: usedPath(gateway), mode: 0o600)
-            try FileSystem.remove(recordPath(gateway))
+            try FileSystem.remove(claimed)
             try FileSystem.syncDirectory(directory)
         } catch { throw EnrolmentError(.storage, "cannot mark the token for \(gateway) used: \(error)", cause: error) }
     }
@@ -69,6 +87,13 @@ public struct EnrolmentTokens: Sendable {
             }
             throw EnrolmentError(.unknownToken, "no enrolment token was issued for \(gateway): ask the centre for one")
         }
+        return try Self.matching(token, record: path, gateway: gateway, now: now)
+    }
+
+    /// The record at `path` if `token` matches it for `gateway` and it has not expired.
+    static func matching(_ token: String, record path: String, gateway: String, now: WallTime) throws(EnrolmentError)
+        -> [(key: String, value: JSONValue)]
+    {
         let value: JSONValue
         do { value = try JSONParser.parse(try FileSystem.readFile(path, limit: Self.recordLimit)) } catch {
             throw EnrolmentError(.storage, "cannot read \(path): \(error)", cause: error)

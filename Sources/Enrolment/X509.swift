@@ -76,7 +76,11 @@ public struct CertificateRequest: Sendable, Equatable {
             throw EnrolmentError(.malformed, "the certificate request holds no usable public key")
         }
         defer { EVP_PKEY_free(key) }
-        guard EVP_PKEY_is_a(key, "EC") == 1, EVP_PKEY_get_bits(key) == 256 else {
+        var group = [CChar](repeating: 0, count: 64)
+        var groupLength = 0
+        guard EVP_PKEY_is_a(key, "EC") == 1, EVP_PKEY_get_group_name(key, &group, group.count, &groupLength) == 1,
+            String(cString: group) == "prime256v1"
+        else {
             throw EnrolmentError(.malformed, "the certificate request's key is not EC P-256 (what `edgectl enrol` makes)")
         }
         guard X509_REQ_verify(request, key) == 1 else {

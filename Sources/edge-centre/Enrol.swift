@@ -31,8 +31,8 @@ extension EdgeCentre.Enrol {
         var gateway: String
         @Option(help: ArgumentHelp("How long the token lasts: 30m, 24h, 7d (at most 7d).", valueName: "DURATION"))
         var expires: String = "24h"
-        @Option(help: ArgumentHelp("The server certificate `serve --cert` uses: prints its key pin for the technician.", valueName: "FILE"))
-        var serverCert: String?
+        @Option(help: ArgumentHelp("The server certificate `serve --cert` uses: its key pin goes with the token.", valueName: "FILE"))
+        var serverCert: String
         @Option(help: ArgumentHelp("The enrolment address gateways reach (for the printed command).", valueName: "URL"))
         var centre: String = "https://centre.example:8444"
 
@@ -40,11 +40,9 @@ extension EdgeCentre.Enrol {
             guard let seconds = Self.seconds(expires), seconds > 0, seconds <= 7 * 86_400 else {
                 throw ValidationError("--expires \(expires): give 1m to 7d, as 30m, 24h or 7d")
             }
-            var pin = "sha256//…"
-            if let serverCert {
-                do { pin = try CertificateFacts.read(try FileSystem.readFile(serverCert, limit: 64 * 1024)).publicKeyPin } catch {
-                    throw CentreError("cannot read the server certificate \(serverCert): \(error)")
-                }
+            let pin: String
+            do { pin = try CertificateFacts.read(try FileSystem.readFile(serverCert, limit: 64 * 1024)).publicKeyPin } catch {
+                throw CentreError("cannot read the server certificate \(serverCert): \(error)")
             }
             let now = SystemTime().wallNow()
             let until = now + .seconds(seconds)

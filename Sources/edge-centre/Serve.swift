@@ -104,6 +104,12 @@ extension EdgeCentre {
                     throw ValidationError("\(flag) \(path) does not exist")
                 }
                 guard (1...825).contains(certificateDays) else { throw ValidationError("--certificate-days must be 1…825") }
+                let serverCAText = try? FileSystem.readFile(serverCa ?? ca, limit: 48 * 1024)
+                do { try CertificateFacts.checkCertificate(serverCAText ?? [], what: "--server-ca \(serverCa ?? ca)") } catch {
+                    throw ValidationError("\(error.message) (at most 48 KiB of PEM)")
+                }
+            } else if enrolTokens != nil || caKey != nil || serverCa != nil {
+                throw ValidationError("--enrol-tokens, --ca-key and --server-ca go with --enrol-listen HOST:PORT")
             }
             for (flag, value) in [
                 ("--stall-seconds", stallSeconds), ("--handshake-seconds", handshakeSeconds),
@@ -150,7 +156,7 @@ extension EdgeCentre {
             guard let enrolListen, let enrolTokens, let caKey else { return nil }
             let (host, port) = Self.split(enrolListen)!
             let authority = try CertificateAuthority(certificateFile: ca, keyFile: caKey)
-            let serverCA = try FileSystem.readFile(serverCa ?? ca, limit: 256 * 1024)
+            let serverCA = try FileSystem.readFile(serverCa ?? ca, limit: 48 * 1024)
             let desk = EnrolmentDesk(
                 tokens: EnrolmentTokens(directory: enrolTokens), keys: GatewayKeys(directory: gateways), authority: authority,
                 serverCA: serverCA, certificateDays: certificateDays, log: { printError($0) })

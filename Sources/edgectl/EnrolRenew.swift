@@ -16,7 +16,7 @@ extension Edgectl.Enrol {
                 current one still opens (PUT /v1/reenrolment, RFC 7030's simplereenroll). \
                 The new key and certificate replace the files the config names; the daemon \
                 uses them from its next connection. Exit status: 0 renewed or nothing to \
-                do, 1 the renewal failed (the old certificate stays), 78 invalid config.
+                do (also before enrolment), 1 the renewal failed (the old certificate stays), 78 invalid config.
                 """)
 
         @Option(help: ArgumentHelp("The daemon's config file.", valueName: "FILE"))
@@ -39,8 +39,9 @@ extension Edgectl.Enrol {
                 throw ExitCode(78)
             }
             guard let d = loaded.destinations.first(where: { $0.name == destination }) else {
-                printError("\(config) has no destination \(LogField.quoted(destination)): `edgectl enrol` makes one named centre")
-                throw ExitCode(1)
+                // Not enrolled yet (the daily timer runs from the first boot): nothing to renew.
+                print("\(config) has no destination \(LogField.quoted(destination)) yet: nothing to renew (`edgectl enrol` makes one)")
+                return
             }
             do { try renew(d) } catch {
                 printError(error.message)

@@ -166,4 +166,31 @@ import TestSupport
         try GatewayKeys(directory: f.gateways).revoke("site-042", reason: "stolen", at: s.time.wallNow())
         #expect(try await renew("site-042", RenewalRequest(csr: csr).json, desk: desk).status == 403)
     }
+
+    /// A key id is eight bytes anyone can copy: a key that only shares the registered
+    /// one's id is another key.
+    @Test func aKeyWithTheRegisteredKeysIdButAnotherKeyIsRefused() async throws {
+        let s = try setup("enrol-same-id")
+        let registered = try MinisignPublicKey(parsing: s.deviceKey)
+        let other = try DeviceKey.loadOrCreate(stateDirectory: try Fixtures.scratchDirectory("enrol-impostor")).publicKey
+        let impostor = MinisignPublicKey(keyID: registered.keyID, key: other.key)
+        try Fixtures.write(Array(s.deviceKey.utf8), to: "\(s.gateways)/site-042.pub")
+        let answer = try await call(s, token: s.token, body: try request(s, deviceKey: impostor.fileText))
+        #expect(answer.status == 409, "\(answer.body)")
+        #expect(try FileSystem.readFile("\(s.gateways)/site-042.pub", limit: 4096) == Array(s.deviceKey.utf8))
+        // The same key again (a box that lost its certificate) is let in.
+        #expect(try await call(s, token: s.token, body: try request(s)).status == 200)
+    }
+
+    /// Of several requests with one token at once, exactly one is enrolled.
+    @Test func oneTokenEnrolsOnceEvenWhenSentSeveralTimesAtOnce() async throws {
+        let s = try setup("enrol-race")
+        let bodies = try (0..<8).map { _ in try request(s) }
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for body in bodies { group.addTask { try await call(s, token: s.token, body: body).status } }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(statuses.filter { $0 == 200 }.count == 1, "\(statuses)")
+        #expect(statuses.filter { $0 == 403 }.count == 7, "\(statuses)")
+    }
 }

@@ -44,12 +44,15 @@ import TestSupport
         let dir = try Fixtures.scratchDirectory("csr")
         try Tool.run("openssl", ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "\(dir)/rsa.key"])
         try Tool.run("openssl", ["req", "-new", "-key", "\(dir)/rsa.key", "-subj", "/CN=site-042", "-out", "\(dir)/rsa.csr"])
+        try Tool.run("openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:secp256k1", "-out", "\(dir)/k1.key"])
+        try Tool.run("openssl", ["req", "-new", "-key", "\(dir)/k1.key", "-subj", "/CN=site-042", "-out", "\(dir)/k1.csr"])
         try Tool.run("openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "\(dir)/ec.key"])
         try Tool.run("openssl", ["req", "-new", "-key", "\(dir)/ec.key", "-subj", "/O=Police/CN=site-042", "-out", "\(dir)/two.csr"])
         try Tool.run("openssl", ["req", "-new", "-key", "\(dir)/ec.key", "-subj", "/O=Police", "-out", "\(dir)/nocn.csr"])
         try Tool.run("openssl", ["req", "-new", "-key", "\(dir)/ec.key", "-subj", "/CN=site 042", "-out", "\(dir)/space.csr"])
         for (file, why) in [
             ("rsa.csr", "the certificate request's key is not EC P-256"),
+            ("k1.csr", "the certificate request's key is not EC P-256"),
             ("two.csr", "must hold exactly one entry, the common name"),
             ("nocn.csr", "has no common name"),
             ("space.csr", "must be printable ASCII without spaces"),
