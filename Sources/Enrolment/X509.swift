@@ -79,7 +79,7 @@ public struct CertificateRequest: Sendable, Equatable {
         var group = [CChar](repeating: 0, count: 64)
         var groupLength = 0
         guard EVP_PKEY_is_a(key, "EC") == 1, EVP_PKEY_get_group_name(key, &group, group.count, &groupLength) == 1,
-            String(cString: group) == "prime256v1"
+            String(decoding: group.prefix(max(0, min(groupLength, group.count))).map { UInt8(bitPattern: $0) }, as: UTF8.self) == "prime256v1"
         else {
             throw EnrolmentError(.malformed, "the certificate request's key is not EC P-256 (what `edgectl enrol` makes)")
         }
