@@ -61,7 +61,7 @@ public struct EnrolmentDesk: Sendable {
         let path = keys.keyPath(gateway)
         if FileSystem.exists(path) {
             // The whole key, not its id: a key id is eight bytes anyone can copy.
-            let registered = try? MinisignPublicKey(parsing: String(decoding: (try? FileSystem.readFile(path, limit: 4096)) ?? [], as: UTF8.self))
+            let registered = try? keys.storedKey(gateway)
             guard registered == deviceKey else {
                 throw EnrolmentError(
                     .alreadyRegistered,
@@ -75,7 +75,7 @@ public struct EnrolmentDesk: Sendable {
         // Claimed atomically: of two requests with one token, one gets this far. The key
         // written is the parsed one, nothing else the request carried.
         try tokens.redeem(token ?? "", for: gateway, now: now)
-        do { try FileSystem.writeAtomically(Array(deviceKey.fileText.utf8), to: path, mode: 0o644) } catch {
+        do { try keys.register(gateway, key: deviceKey) } catch {
             throw EnrolmentError(.storage, "cannot register \(gateway) in \(path): \(error)", cause: error)
         }
         // The fingerprints the technician reads back: `edgectl enrol` prints the same.

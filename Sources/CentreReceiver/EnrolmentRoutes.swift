@@ -77,9 +77,7 @@ public enum EnrolmentRoutes {
         return bytes
     }
 
-    static func json(_ body: [UInt8], status: Int) -> Response {
-        Response(status: .init(code: status), headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body + [10])))
-    }
+    static func json(_ body: [UInt8], status: Int) -> Response { CentreRoutes.response(Reply(status: status, body: body)) }
 
     static func refused(_ desk: EnrolmentDesk, _ gateway: String, _ error: EnrolmentError) -> Response {
         desk.log(

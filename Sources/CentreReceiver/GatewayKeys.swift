@@ -118,9 +118,17 @@ public struct GatewayKeys: Sendable {
         }
     }
 
-    private func key(forListing gateway: String) throws -> String {
+    private func key(forListing gateway: String) throws -> String { try storedKey(gateway).keyIDHex }
+
+    /// The key in `<gateway>.pub`, whatever the gateway's standing.
+    func storedKey(_ gateway: String) throws -> MinisignPublicKey {
         let bytes = try FileSystem.readFile(keyPath(gateway), limit: 4096)
-        return try MinisignPublicKey(parsing: String(decoding: bytes, as: UTF8.self)).keyIDHex
+        return try MinisignPublicKey(parsing: String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// Registers `key` for `gateway` (written whole: fsync, rename).
+    func register(_ gateway: String, key: MinisignPublicKey) throws(SystemError) {
+        try FileSystem.writeAtomically(Array(key.fileText.utf8), to: keyPath(gateway), mode: 0o644)
     }
 }
 

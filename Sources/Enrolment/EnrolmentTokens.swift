@@ -49,15 +49,13 @@ public struct EnrolmentTokens: Sendable {
     /// Checks `token` for `gateway` at `now` and, when it lets the gateway in, marks it
     /// used (a second request with it is refused: the centre's IT issues a new one).
     public func redeem(_ token: String, for gateway: String, now: WallTime) throws(EnrolmentError) {
-        try check(token, for: gateway, now: now)
+        try Self.checkID(gateway)
         // The claim is one rename: of two requests with the same token, one wins and the
-        // other finds no record. The claimed record is checked again (a token issued
-        // between the check and the rename is not this one) and put back if it differs.
+        // other finds no record. The claimed record is then checked (and put back if the
+        // token does not match it, or it expired).
         let claimed = "\(directory)/\(gateway).token-claimed"
         do { try FileSystem.rename(recordPath(gateway), to: claimed) } catch {
-            if error.code == ENOENT {
-                throw EnrolmentError(.usedToken, "the enrolment token for \(gateway) was used already: ask the centre for a new one")
-            }
+            if error.code == ENOENT { throw missing(gateway) }
             throw EnrolmentError(.storage, "cannot claim the token for \(gateway): \(error)", cause: error)
         }
         let fields: [(key: String, value: JSONValue)]
@@ -77,17 +75,24 @@ public struct EnrolmentTokens: Sendable {
     /// request body is read. Returns the token's record.
     @discardableResult
     public func check(_ token: String, for gateway: String, now: WallTime) throws(EnrolmentError) -> [(key: String, value: JSONValue)] {
+        try Self.checkID(gateway)
+        let path = recordPath(gateway)
+        guard FileSystem.exists(path) else { throw missing(gateway) }
+        return try Self.matching(token, record: path, gateway: gateway, now: now)
+    }
+
+    /// A gateway id that can name a file here, or why not.
+    static func checkID(_ gateway: String) throws(EnrolmentError) {
         guard PlainName.isLowerCaseID(gateway, max: 64) else {
             throw EnrolmentError(.malformed, "gateway id \(LogField.quoted(String(gateway.prefix(80)))) is not a plain gateway id")
         }
-        let path = recordPath(gateway)
-        guard FileSystem.exists(path) else {
-            if FileSystem.exists(usedPath(gateway)) {
-                throw EnrolmentError(.usedToken, "the enrolment token for \(gateway) was used already: ask the centre for a new one")
-            }
-            throw EnrolmentError(.unknownToken, "no enrolment token was issued for \(gateway): ask the centre for one")
-        }
-        return try Self.matching(token, record: path, gateway: gateway, now: now)
+    }
+
+    /// Why there is no token record for `gateway`: used, or never issued.
+    private func missing(_ gateway: String) -> EnrolmentError {
+        FileSystem.exists(usedPath(gateway))
+            ? EnrolmentError(.usedToken, "the enrolment token for \(gateway) was used already: ask the centre for a new one")
+            : EnrolmentError(.unknownToken, "no enrolment token was issued for \(gateway): ask the centre for one")
     }
 
     /// The record at `path` if `token` matches it for `gateway` and it has not expired.

@@ -77,27 +77,10 @@ extension Edgectl.Enrol {
             let (request, keyPEM) = try CertificateRequest.make(commonName: gateway)
             let body = EnrolmentRequest(csr: request, deviceKey: deviceKey.publicKey.fileText).json
 
-            let url = (centre.hasSuffix("/") ? String(centre.dropLast()) : centre) + "/v1/enrolment/\(gateway)"
-            let response: TransportResponse
-            do {
-                let transport = try CurlTransport(tls: .enrolment(pin: pin), connectSeconds: 30, stallSeconds: 30)
-                response = try transport.put(
-                    url, headers: [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")],
-                    body: .bytes(body), control: TransferControl())
-            } catch {
-                let hint = error.code == .tls ? " (is --pin the one printed with the token?)" : " (check --centre, the route and the firewall)"
-                throw EnrolmentError(.transport, "cannot reach the centre at \(url): \(error.message)\(hint)", cause: error)
-            }
-            guard response.status == 200 else {
-                let why = (try? JSONParser.parse(response.body))?["error"]?.textValue ?? String(decoding: response.body.prefix(200), as: UTF8.self)
-                throw EnrolmentError(.refused, "the centre refused the enrolment (\(response.status)): \(why)")
-            }
-            let answer = try EnrolmentAnswer.parse(response.body)
-            let facts = try CertificateFacts.read(answer.certificate)
-            guard facts.commonName == gateway, facts.publicKeyPin == request.publicKeyPin else {
-                throw EnrolmentError(.refused, "the centre's certificate is not for this gateway's key (CN \(facts.commonName)): nothing written")
-            }
-            try CertificateFacts.checkCertificate(answer.ca, what: "the centre's CA")
+            let (answer, facts) = try CertificateExchange.send(
+                "enrolment", to: centre, path: "/v1/enrolment/\(gateway)", tls: .enrolment(pin: pin),
+                headers: [("Authorization", "Bearer \(token)")], body: body, for: request,
+                tlsHint: " (is --pin the one printed with the token?)")
 
             let files = (ca: "\(pkiDir)/ca.pem", cert: "\(pkiDir)/\(gateway).pem", key: "\(pkiDir)/\(gateway).key")
             do {
@@ -116,7 +99,7 @@ extension Edgectl.Enrol {
             }
             print("enrolled \(gateway) at \(centre)")
             print("  device key   \(deviceKey.publicKey.keyIDHex)  (edgectl keys show)")
-            print("  certificate  \(Self.grouped(Hex.encode(facts.fingerprint).prefix(32)))  until \(Self.day(facts.notAfter))")
+            print("  certificate  \(CertificateExchange.fingerprint(facts))  until \(CertificateExchange.day(facts.notAfter))")
             print("  written      \(files.cert)")
             print("               \(files.key)")
             print("               \(files.ca)")
@@ -159,17 +142,6 @@ extension Edgectl.Enrol {
             set(&uplink, "destinations", .array(destinations))
             set(&top, "uplink", .object(uplink))
             return .object(top)
-        }
-
-        static func grouped(_ hex: Substring) -> String {
-            stride(from: 0, to: hex.count, by: 4).map { i in
-                let start = hex.index(hex.startIndex, offsetBy: i)
-                return String(hex[start..<hex.index(start, offsetBy: min(4, hex.count - i))])
-            }.joined(separator: " ")
-        }
-
-        static func day(_ seconds: Int64) -> String {
-            String(WallTime(seconds: seconds, nanoseconds: 0).map(\.rfc3339Seconds)?.prefix(10) ?? "?")
         }
     }
 }

@@ -58,30 +58,14 @@ extension Edgectl.Enrol {
             let (left, overflow) = current.notAfter.subtractingReportingOverflow(now)
             let days = overflow ? Int64.max / 86_400 : left / 86_400
             if !force && days >= daysLeft {
-                print("the certificate for \(current.commonName) is valid until \(Register.day(current.notAfter)) (\(days) days): nothing to do")
+                print("the certificate for \(current.commonName) is valid until \(CertificateExchange.day(current.notAfter)) (\(days) days): nothing to do")
                 return
             }
             let (request, keyPEM) = try CertificateRequest.make(commonName: current.commonName)
-            let url = (d.url.hasSuffix("/") ? String(d.url.dropLast()) : d.url) + "/v1/reenrolment"
-            let response: TransportResponse
-            do {
-                let transport = try CurlTransport(
-                    tls: UplinkTLS(caFile: d.caFile, certFile: d.certFile, keyFile: d.keyFile, pinnedKey: d.pinnedKey),
-                    connectSeconds: 30, stallSeconds: 30)
-                response = try transport.put(
-                    url, headers: [("Content-Type", "application/json")], body: .bytes(RenewalRequest(csr: request).json),
-                    control: TransferControl())
-            } catch { throw EnrolmentError(.transport, "cannot reach \(url): \(error.message) (edgectl uplink test says why)", cause: error) }
-            guard response.status == 200 else {
-                let why = (try? JSONParser.parse(response.body))?["error"]?.textValue ?? String(decoding: response.body.prefix(200), as: UTF8.self)
-                throw EnrolmentError(.refused, "the centre refused the renewal (\(response.status)): \(why)")
-            }
-            let answer = try EnrolmentAnswer.parse(response.body)
-            let facts = try CertificateFacts.read(answer.certificate)
-            guard facts.commonName == current.commonName, facts.publicKeyPin == request.publicKeyPin else {
-                throw EnrolmentError(.refused, "the centre's certificate is not for this gateway's new key: the old one stays")
-            }
-            try CertificateFacts.checkCertificate(answer.ca, what: "the centre's CA")
+            let tls = UplinkTLS(caFile: d.caFile, certFile: d.certFile, keyFile: d.keyFile, pinnedKey: d.pinnedKey)
+            let (answer, facts) = try CertificateExchange.send(
+                "renewal", to: d.url, path: "/v1/reenrolment", tls: tls, body: RenewalRequest(csr: request).json, for: request,
+                tlsHint: " (edgectl uplink test says why)")
             // The key first: a connection made between the two renames fails once and is
             // retried; the old key is never left with the new certificate for long.
             do {
@@ -89,8 +73,8 @@ extension Edgectl.Enrol {
                 try FileSystem.writeAtomically(answer.certificate, to: d.certFile, mode: 0o644)
                 try FileSystem.writeAtomically(answer.ca, to: d.caFile, mode: 0o644)
             } catch { throw EnrolmentError(.storage, "cannot write the renewed certificate: \(error)", cause: error) }
-            print("renewed the certificate for \(facts.commonName): \(Register.grouped(Hex.encode(facts.fingerprint).prefix(32)))")
-            print("  until \(Register.day(facts.notAfter)); the daemon uses it from its next connection")
+            print("renewed the certificate for \(facts.commonName): \(CertificateExchange.fingerprint(facts))")
+            print("  until \(CertificateExchange.day(facts.notAfter)); the daemon uses it from its next connection")
         }
     }
 }
