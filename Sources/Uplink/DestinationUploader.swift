@@ -44,6 +44,8 @@ final class DestinationUploader: Sendable {
         var backoff = Backoff()
         var until: MonotonicInstant?
         var lastScan: MonotonicInstant?
+        /// When the last listing that completed began: what it holds was sealed before then.
+        var lastListed: MonotonicInstant?
         /// Per camera, the SHA-256 of the checkpoint this destination last took (this run).
         var checkpointsTaken: [String: [UInt8]] = [:]
     }
@@ -68,11 +70,16 @@ final class DestinationUploader: Sendable {
         }
     }
 
-    /// When the ring's directories were last listed for this destination.
-    var lastScan: MonotonicInstant? { shared.withLock { $0.lastScan } }
+    /// When the last completed listing of the ring's directories for this destination
+    /// began: every segment sealed before that instant is in the queue (or delivered).
+    var lastListed: MonotonicInstant? { shared.withLock { $0.lastListed } }
 
-    /// The instant before which the destination does not try again, if backing off.
-    var backingOffUntil: MonotonicInstant? { shared.withLock { $0.until } }
+    /// The instant before which the destination does not try again, if it is backing off
+    /// now (a back-off that has run out, before the next success, is not one).
+    var backingOffUntil: MonotonicInstant? {
+        let now = time.monotonicNow()
+        return shared.withLock { $0.until.flatMap { $0 > now ? $0 : nil } }
+    }
 
     func step(_ transport: any Transport) -> Step {
         if stop.isSet { return .stopped }
@@ -91,6 +98,7 @@ final class DestinationUploader: Sendable {
             do { try queue.refresh() } catch {
                 return fail(nil, UplinkError(.storage, "cannot list the ring: \(error)", cause: error))
             }
+            shared.withLock { $0.lastListed = now }
             // The chain's head goes first: it is a few hundred bytes, and it is what lets
             // the centre tell a store still catching up from one that lost manifests.
             if let due = dueCheckpoint() { return sendCheckpoint(due, transport) }

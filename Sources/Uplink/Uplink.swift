@@ -87,7 +87,7 @@ public final class Uplink: Sendable {
         let start = time.monotonicNow()
         guard let never = try? Wakeup() else { return status().reduce(0) { $0 + $1.pending } }
         func settled() -> Bool {
-            let scanned = uploaders.allSatisfy { u in u.backingOffUntil != nil || (u.lastScan.map { $0 > start } ?? false) }
+            let scanned = uploaders.allSatisfy { u in u.backingOffUntil != nil || (u.lastListed.map { $0 > start } ?? false) }
             return scanned && !status().contains(where: { $0.pending > 0 && !$0.backingOff })
         }
         while time.monotonicNow() - start < limit, !settled() {
