@@ -214,6 +214,13 @@ capture)
     record capture YUYV 20
     ;;
 formats)
+    # edgectl setup, scripted, on the real device: it probes /dev/video0, offers what can
+    # be recorded (best first) and writes a config the daemon's validator takes. The
+    # answers: record it, id cam, the first format, no more cameras, one recipient, write.
+    echo '{"gateway": "board", "cameras": []}' >"$out/setup.json"
+    printf 'y\ncam\n\n\n%s\n\ny\n' age1pagexks9869uqndm426rq9ue062xeqq9urjdypawsachn07cv4fqgtgd2n |
+        edgectl setup --config "$out/setup.json" --snapshots "$out" >"$out/setup.txt" 2>&1
+    echo "exit $?" >>"$out/setup.txt"
     record nv12 NV12 10
     record grey GREY 8
     ;;

@@ -11,7 +11,9 @@ struct Edgectl: ParsableCommand {
             64 usage error, 69 the daemon is unreachable, 78 invalid config.
             """,
         version: Firmware.version,
-        subcommands: [Status.self, Cameras.self, Config.self, Enrol.self, Events.self, Keys.self, Segments.self, Uplink.self, Update.self])
+        subcommands: [
+            Status.self, Setup.self, Cameras.self, Config.self, Enrol.self, Events.self, Keys.self, Segments.self, Uplink.self, Update.self,
+        ])
 
     /// EX_UNAVAILABLE: the daemon's socket is missing, refused or silent.
     static let daemonUnreachable: Int32 = 69

@@ -13,6 +13,11 @@ import TestSupport
 ///     gateway site-042  firmware 0.1.0  up 2 h 5 min       expected standard output …
 ///     ! edge-recorderd answered …                          … and standard error
 ///     ? 1                                                  expected exit status
+///     | y                                                  a line typed (standard input)
+///     + config.json {"gateway": "site-042"}                a file in $DIR before the run
+///
+/// `$DIR` stands for the run's scratch directory, in the command and in what it prints.
+/// An answer whose body starts `jpeg:` is sent as image/jpeg, the rest as its bytes.
 @Suite(.serialized) struct TranscriptTests {
     static let directory: String = {
         var url = URL(fileURLWithPath: #filePath)
@@ -32,6 +37,8 @@ import TestSupport
         var stdout: [String] = []
         var stderr: [String] = []
         var status: Int32 = 0
+        var stdin: [UInt8] = []
+        var files: [(name: String, text: String)] = []
 
         init(_ text: String) throws {
             for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
@@ -43,8 +50,16 @@ import TestSupport
                 } else if line.hasPrefix("< ") {
                     let parts = line.dropFirst(2).split(separator: " ", maxSplits: 3).map(String.init)
                     guard parts.count >= 3, let code = Int(parts[2]) else { throw TranscriptError("bad answer line: \(line)") }
-                    answers["\(parts[0]) \(parts[1])"] = ControlResponse(
-                        status: code, contentType: "application/json", body: Array((parts.count > 3 ? parts[3] : "").utf8) + [10])
+                    let body = parts.count > 3 ? parts[3] : ""
+                    answers["\(parts[0]) \(parts[1])"] = body.hasPrefix("jpeg:")
+                        ? ControlResponse(status: code, contentType: "image/jpeg", body: Array(body.dropFirst(5).utf8))
+                        : ControlResponse(status: code, contentType: "application/json", body: Array(body.utf8) + [10])
+                } else if line.hasPrefix("| ") || line == "|" {
+                    stdin += Array(line.dropFirst(2).utf8) + [10]
+                } else if line.hasPrefix("+ ") {
+                    let parts = line.dropFirst(2).split(separator: " ", maxSplits: 1).map(String.init)
+                    guard parts.count == 2 else { throw TranscriptError("bad file line: \(line)") }
+                    files.append((parts[0], parts[1]))
                 } else if line.hasPrefix("$ edgectl") {
                     arguments = line.dropFirst("$ edgectl".count).split(separator: " ").map(String.init)
                 } else if line.hasPrefix("! ") {
@@ -94,13 +109,17 @@ import TestSupport
             .init(path: "\(dir)/control.sock", access: AccessPolicy(groupName: "edge-admin", groupID: nil)),
             responder: Canned(answers: t.answers, streams: t.streams), log: { _ in })
         defer { server.stop() }
+        for file in t.files { try Fixtures.write(Array((file.text + "\n").utf8), to: "\(dir)/\(file.name)") }
         let talksToDaemon = !t.answers.isEmpty || !t.streams.isEmpty
         let socket = talksToDaemon ? ["--socket", "\(dir)/control.sock"] : ["--socket", "\(dir)/no-daemon.sock"]
-        let result = try Tool.run(Self.edgectl, t.arguments + socket)
-        var stdout = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let arguments = t.arguments.map { $0.replacingOccurrences(of: "$DIR", with: dir) }
+        let result = try Tool.run(Self.edgectl, arguments + socket, stdin: t.stdin)
+        var stdout = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).map {
+            $0.replacingOccurrences(of: dir, with: "$DIR")
+        }
         while stdout.last == "" { stdout.removeLast() }
         let stderr = result.stderr.split(separator: "\n").map {
-            $0.replacingOccurrences(of: "\(dir)/no-daemon.sock", with: "SOCKET")
+            $0.replacingOccurrences(of: "\(dir)/no-daemon.sock", with: "SOCKET").replacingOccurrences(of: dir, with: "$DIR")
         }
         #expect(stdout == t.stdout, "\(name): standard output")
         #expect(stderr == t.stderr, "\(name): standard error")

@@ -107,6 +107,9 @@ judge_capture() {
 judge_formats() {
     finished "$1" formats || return 0
     grep -q NV12 "$1/probe-nv12.txt" || failed "formats" "edgectl cameras probe does not list NV12 (see $1/probe-nv12.txt)"
+    grep -q "^exit 0$" "$1/setup.txt" && grep -q '"device": "/dev/video0"' "$1/setup.json" &&
+        grep -q '"pixelFormat"' "$1/setup.json" ||
+        failed "formats" "edgectl setup did not write a config for /dev/video0 (see $1/setup.txt, $1/setup.json)"
     judge_run "formats NV12" "$1/nv12" && judge_rate "formats NV12" "$1/nv12"
     judge_run "formats GREY" "$1/grey" && judge_rate "formats GREY" "$1/grey"
 }
