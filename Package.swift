@@ -56,6 +56,8 @@ let package = Package(
 
         // Concern libraries.
         .target(name: "EdgeJSON"),
+        // QR codes drawn on a terminal: a technician's phone reads the enrolment fingerprints.
+        .target(name: "QRCode"),
         // The one module over libcrypto for digests, randomness and OpenSSL's errors, with
         // the strict base64 and hex codecs: every other module hashes through it.
         .target(name: "EdgeCrypto", dependencies: ["COpenSSL", "EdgeSystem"]),
@@ -181,7 +183,7 @@ let package = Package(
             name: "edgectl",
             dependencies: [
                 "RecorderConfig", "V4L2Capture", "EdgeCore", "EdgeSystem", "DeviceIdentity", "SegmentRing",
-                "ControlClient", "ControlAudit", "EdgeJSON", "Updater", "Enrolment", "Uplink", "EdgeCrypto",
+                "ControlClient", "ControlAudit", "EdgeJSON", "Updater", "Enrolment", "Uplink", "EdgeCrypto", "QRCode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -284,6 +286,7 @@ let package = Package(
             ]),
         .testTarget(
             name: "EdgectlTests", dependencies: ["TestSupport", "ControlSocket", "EdgeSystem"], exclude: ["Transcripts"]),
+        .testTarget(name: "QRCodeTests", dependencies: ["QRCode"]),
         .testTarget(
             name: "UplinkTests", dependencies: ["TestSupport", "Uplink", "SegmentRing", "EdgeSystem"],
             exclude: ["LoopbackServer.py"]),

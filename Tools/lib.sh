@@ -11,7 +11,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # The Debian packages the build and the checks need.
 BUILD_PACKAGES=(pkg-config libturbojpeg0-dev libssl-dev libcurl4-openssl-dev libv4l-dev)
-CHECK_PACKAGES=(ffmpeg mkvtoolnix age minisign openssl curl time iproute2 nftables python3 socat tmux util-linux)
+CHECK_PACKAGES=(ffmpeg mkvtoolnix age minisign openssl curl time iproute2 nftables python3 socat tmux util-linux zbar-tools)
 
 # Installs the named Debian packages that are missing (as root, or through sudo).
 ensure_packages() {

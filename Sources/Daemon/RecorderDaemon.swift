@@ -120,6 +120,17 @@ public struct RecorderDaemon: Sendable {
         if let hang = FaultSwitch.hangCaptureAfter {
             logger.warning("test fault switch EDGE_FAULT_HANG_CAPTURE_AFTER is set: every capture loop hangs \(Int(hang.seconds)) s after its camera opens")
         }
+        for destination in config.destinations {
+            // A renewal (edgectl enrol renew) a power cut stopped half way: finished before
+            // the files are used, so the key and the certificate always belong together.
+            do {
+                if try FileSet.recover(destination.credentialFiles) {
+                    logger.notice("finished replacing the TLS files of destination \(destination.name) (a renewal was interrupted)")
+                }
+            } catch {
+                logger.error("cannot finish replacing the TLS files of destination \(destination.name): \(error)")
+            }
+        }
         let uplinkLogger = logger
         let uplink = try config.destinations.isEmpty ? nil : Uplink.start(
             ring: layout, acknowledgements: keeper, holds: HoldBook(stateDirectory: config.stateDirectory),

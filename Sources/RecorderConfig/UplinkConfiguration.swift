@@ -10,6 +10,9 @@ public struct DestinationConfiguration: Sendable, Equatable {
     public var caFile: String
     public var certFile: String
     public var keyFile: String
+    /// The CA, certificate and key as one set, in the order `edgectl enrol` replaces them
+    /// (`FileSet`): the key last.
+    public var credentialFiles: [String] { [caFile, certFile, keyFile] }
     /// `sha256//<base64>`: the centre's public key, pinned.
     public var pinnedKey: String?
     /// Cap on upload bytes per second; nil for none.

@@ -44,6 +44,10 @@ extension Edgectl.Enrol {
         var config: String = RecorderConfiguration.defaultPath
         @Option(help: ArgumentHelp("Where the TLS key, certificate and CA go.", valueName: "DIR"))
         var pkiDir: String = "/etc/edge-recorder/pki"
+        @Option(help: ArgumentHelp(
+            "The fingerprints as a QR code for a phone, drawn for a terminal with a dark or light background, or none.",
+            valueName: "dark|light|none"))
+        var qr: FingerprintCode.Background = .dark
 
         func validate() throws {
             guard PlainName.isLowerCaseID(gateway, max: 64) else {
@@ -85,9 +89,10 @@ extension Edgectl.Enrol {
             let files = (ca: "\(pkiDir)/ca.pem", cert: "\(pkiDir)/\(gateway).pem", key: "\(pkiDir)/\(gateway).key")
             do {
                 try FileSystem.makeDirectories(pkiDir, mode: 0o750)
-                try FileSystem.writeAtomically(keyPEM, to: files.key, mode: 0o600)
-                try FileSystem.writeAtomically(answer.certificate, to: files.cert, mode: 0o644)
-                try FileSystem.writeAtomically(answer.ca, to: files.ca, mode: 0o644)
+                try FileSet.replace([
+                    .init(path: files.ca, bytes: answer.ca, mode: 0o644), .init(path: files.cert, bytes: answer.certificate, mode: 0o644),
+                    .init(path: files.key, bytes: keyPEM, mode: 0o600),
+                ])
             } catch { throw EnrolmentError(.storage, "cannot write into \(pkiDir): \(error)", cause: error) }
             let upload = uploadUrl ?? Self.uploadURL(from: centre)
             let edited = Self.configured(document, gateway: gateway, url: upload, files: files)
@@ -105,6 +110,8 @@ extension Edgectl.Enrol {
             print("               \(files.ca)")
             print("  config       \(config)")
             print("               gateway \(gateway), destination centre \(upload)")
+            FingerprintCode.print(
+                "edge-recorder \(gateway) key \(deviceKey.publicKey.base64) cert sha256:\(Hex.encode(facts.fingerprint))", background: qr)
             print("read both fingerprints back to the centre; then:")
             print("  systemctl restart edge-recorder")
         }

@@ -50,6 +50,9 @@ extension Edgectl.Enrol {
         }
 
         private func renew(_ d: DestinationConfiguration) throws(EnrolmentError) {
+            do {
+                if try FileSet.recover(d.credentialFiles) { print("finished a renewal a power cut had interrupted") }
+            } catch { throw EnrolmentError(.storage, "cannot finish an interrupted renewal: \(error)", cause: error) }
             let current: CertificateFacts
             do { current = try CertificateFacts.read(try FileSystem.readFile(d.certFile, limit: 64 * 1024)) } catch {
                 throw EnrolmentError(.storage, "cannot read the certificate \(d.certFile): \(error)")
@@ -66,12 +69,13 @@ extension Edgectl.Enrol {
             let (answer, facts) = try CertificateExchange.send(
                 "renewal", to: d.url, path: "/v1/reenrolment", tls: tls, body: RenewalRequest(csr: request).json, for: request,
                 tlsHint: " (edgectl uplink test says why)")
-            // The key first: a connection made between the two renames fails once and is
-            // retried; the old key is never left with the new certificate for long.
+            // All three or none, even across a power cut: a key beside the certificate of
+            // another would lock the box out until it enrols again.
             do {
-                try FileSystem.writeAtomically(keyPEM, to: d.keyFile, mode: 0o600)
-                try FileSystem.writeAtomically(answer.certificate, to: d.certFile, mode: 0o644)
-                try FileSystem.writeAtomically(answer.ca, to: d.caFile, mode: 0o644)
+                try FileSet.replace([
+                    .init(path: d.caFile, bytes: answer.ca, mode: 0o644), .init(path: d.certFile, bytes: answer.certificate, mode: 0o644),
+                    .init(path: d.keyFile, bytes: keyPEM, mode: 0o600),
+                ])
             } catch { throw EnrolmentError(.storage, "cannot write the renewed certificate: \(error)", cause: error) }
             print("renewed the certificate for \(facts.commonName): \(CertificateExchange.fingerprint(facts))")
             print("  until \(CertificateExchange.day(facts.notAfter)); the daemon uses it from its next connection")
