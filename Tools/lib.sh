@@ -56,3 +56,39 @@ python_tools() {
     fi
     echo "$venv/bin"
 }
+
+# debian_root DIR [PACKAGE...]: a Debian 12 root in DIR (debootstrap --variant=minbase,
+# with PACKAGEs added), from tars cached under ~/.cache/edge-recorder, made once. Root.
+debian_root() {
+    local dir=$1 cache="${XDG_CACHE_HOME:-$HOME/.cache}/edge-recorder" tmp
+    shift
+    local base=$cache/bookworm-minbase.tar
+    local tar=$base
+    [ $# -eq 0 ] || tar=$cache/bookworm-minbase+$(echo "$*" | tr ' ' '+').tar
+    mkdir -p "$cache" "$dir"
+    if [ ! -s "$base" ]; then
+        tmp=$(mktemp -d /tmp/edge-debootstrap.XXXXXX)
+        debootstrap --variant=minbase bookworm "$tmp" http://deb.debian.org/debian >"$tmp.log" 2>&1 ||
+            { tail -3 "$tmp.log" >&2; rm -rf "$tmp" "$tmp.log"; echo "debootstrap failed" >&2; return 1; }
+        tar -C "$tmp" -cf "$base.new" . && mv "$base.new" "$base"
+        rm -rf "$tmp" "$tmp.log"
+    fi
+    if [ ! -s "$tar" ]; then
+        tmp=$(mktemp -d /tmp/edge-debian.XXXXXX)
+        tar -C "$tmp" -xf "$base"
+        cp /etc/resolv.conf "$tmp/etc/resolv.conf" 2>/dev/null || true
+        mount -t proc proc "$tmp/proc"
+        if ! { chroot "$tmp" env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+            chroot "$tmp" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"; } >"$tmp.log" 2>&1; then
+            umount "$tmp/proc"
+            tail -3 "$tmp.log" >&2
+            rm -rf "$tmp" "$tmp.log"
+            echo "cannot add $* to the Debian root" >&2
+            return 1
+        fi
+        umount "$tmp/proc"
+        tar -C "$tmp" -cf "$tar.new" . && mv "$tar.new" "$tar"
+        rm -rf "$tmp" "$tmp.log"
+    fi
+    tar -C "$dir" -xf "$tar"
+}

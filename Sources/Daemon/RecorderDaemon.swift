@@ -112,7 +112,7 @@ public struct RecorderDaemon: Sendable {
             "recipients": "\(config.recipients.count)", "firmware": "\(Firmware.version)",
         ])
         if services.isEmpty {
-            logger.warning("no cameras configured: nothing is recorded until cameras are added (edgectl config apply; examples in Board/profiles/)")
+            logger.warning("no cameras configured: nothing is recorded until cameras are added (edgectl setup)")
         }
         if config.destinations.isEmpty {
             logger.warning("no destination configured: nothing is uploaded until the box is enrolled (edgectl enrol)")

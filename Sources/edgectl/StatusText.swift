@@ -30,7 +30,7 @@ enum StatusText {
                 + (synced ? style.good("synchronised") : style.bad("NOT synchronised")))
         lines.append("")
         if s["cameras"]?.arrayValue?.isEmpty ?? true {
-            lines.append(style.bad("no cameras configured: nothing is recorded (edgectl config apply)"))
+            lines.append(style.bad("no cameras configured: nothing is recorded (edgectl setup)"))
         } else {
             lines.append(pad("CAMERA", 14) + pad("STATE", 11) + pad("FORMAT", 18) + pad("FPS", 7) + pad("LAST", 8) + "DROPPED")
         }
