@@ -63,6 +63,29 @@ public final class FileDescriptor: @unchecked Sendable {
         return out
     }
 
+    /// Reads up to `count` bytes at `offset` (pread(2): the file offset stays where it
+    /// is), fewer only where the file ends.
+    public func read(upTo count: Int, at offset: Int64) throws(SystemError) -> [UInt8] {
+        guard count > 0 else { return [] }
+        var out = [UInt8](repeating: 0, count: count)
+        var got = 0
+        let fd = rawValue
+        while got < count {
+            let (position, overflow) = offset.addingReportingOverflow(Int64(got))
+            guard !overflow else { throw SystemError(code: EOVERFLOW, call: "pread", subject: subject) }
+            let n = out.withUnsafeMutableBytes { buffer in
+                Result { () throws(SystemError) in
+                    try retryingInterrupts("pread", subject) { pread(fd, buffer.baseAddress! + got, count - got, off_t(position)) }
+                }
+            }
+            let read = try n.get()
+            if read == 0 { break }
+            got += read
+        }
+        out.removeLast(count - got)
+        return out
+    }
+
     /// Repositions the file offset; returns the new offset.
     @discardableResult
     public func seek(to offset: Int64, whence: Int32 = SEEK_SET) throws(SystemError) -> Int64 {

@@ -181,11 +181,16 @@ public struct CertificateFacts: Sendable, Equatable {
         guard X509_digest(cert, EVP_sha256(), &digest, &length) == 1, length == 32 else { throw PEMBuffer.crypto("X509_digest") }
         guard let key = X509_get0_pubkey(cert) else { throw PEMBuffer.crypto("X509_get0_pubkey") }
         let name = try X509Name.commonName(X509_get_subject_name(cert), what: "the certificate's subject", alone: false)
+        return CertificateFacts(commonName: name, fingerprint: digest, publicKeyPin: try X509Key.pin(key), notAfter: try notAfter(cert))
+    }
+
+    /// The end of a certificate's validity, in seconds since 1970 (UTC).
+    static func notAfter(_ cert: OpaquePointer) throws(EnrolmentError) -> Int64 {
         var parts = tm()
         guard let notAfter = X509_get0_notAfter(cert), ASN1_TIME_to_tm(notAfter, &parts) == 1 else {
             throw PEMBuffer.crypto("ASN1_TIME_to_tm")
         }
-        return CertificateFacts(commonName: name, fingerprint: digest, publicKeyPin: try X509Key.pin(key), notAfter: Int64(timegm(&parts)))
+        return Int64(timegm(&parts))
     }
 }
 
@@ -232,12 +237,17 @@ public final class CertificateAuthority: @unchecked Sendable {
     }
 
     /// A client certificate for `request`'s key: subject CN = its common name, valid from
-    /// 5 minutes before `now` (clocks differ) for `days`, a random 128-bit serial, for
-    /// client authentication only.
+    /// 5 minutes before `now` (clocks differ) for `days` but never past the CA's own end
+    /// (a chain is only as valid as its CA), a random 128-bit serial, for client
+    /// authentication only.
     public func issue(_ request: CertificateRequest, now: Int64, days: Int) throws(EnrolmentError) -> [UInt8] {
         guard (1...825).contains(days) else { throw EnrolmentError(.malformed, "\(days) days: a certificate lasts 1 to 825 days") }
         let (end, overflow) = now.addingReportingOverflow(Int64(days) * 86_400)
-        guard now > 300, !overflow, let start = time_t(exactly: now - 300), let until = time_t(exactly: end) else {
+        let caEnd = try CertificateFacts.notAfter(certificate)
+        guard caEnd > now else {
+            throw EnrolmentError(.crypto, "the gateway CA expired at \(caEnd) s after 1970: make a new CA and give gateways its certificate")
+        }
+        guard now > 300, !overflow, let start = time_t(exactly: now - 300), let until = time_t(exactly: min(end, caEnd)) else {
             throw EnrolmentError(.malformed, "the validity from \(now) for \(days) days does not fit a certificate")
         }
         let publicKey = try request.publicKey()

@@ -10,14 +10,25 @@ enum JPEGStream {
     }
 
     static func pictures(in bytes: [UInt8]) throws(StreamFileError) -> [Picture] {
+        try pictures(in: bytes, final: true).pictures
+    }
+
+    /// The whole pictures in `bytes`, and where the rest begins: a picture the bytes end
+    /// inside of is left for the next piece of the file (`final` false) or refused as
+    /// truncated (`final` true: nothing follows).
+    static func pictures(in bytes: [UInt8], final: Bool) throws(StreamFileError) -> (pictures: [Picture], rest: Int) {
         var out: [Picture] = []
         var i = 0
         while let soi = findSOI(bytes, from: i) {
-            let (end, size) = try scanPicture(bytes, from: soi)
+            guard let (end, size) = try scanPicture(bytes, from: soi) else {
+                if final { throw .malformed("JPEG at byte \(soi) has no end-of-image marker: the file is truncated") }
+                return (out, soi)
+            }
             out.append(Picture(range: soi..<end, size: size))
             i = end
         }
-        return out
+        // A lone FF at the end may be the first byte of the next SOI.
+        return (out, final ? bytes.count : max(i, bytes.count - 1))
     }
 
     private static func findSOI(_ b: [UInt8], from: Int) -> Int? {
@@ -29,8 +40,9 @@ enum JPEGStream {
         return nil
     }
 
-    /// Returns the end (after EOI) and the frame size from the SOF marker.
-    private static func scanPicture(_ b: [UInt8], from start: Int) throws(StreamFileError) -> (Int, FrameSize) {
+    /// Returns the end (after EOI) and the frame size from the SOF marker; nil when the
+    /// bytes end before the picture does.
+    private static func scanPicture(_ b: [UInt8], from start: Int) throws(StreamFileError) -> (Int, FrameSize)? {
         var i = start + 2
         var size: FrameSize?
         while i + 3 < b.count {
@@ -38,7 +50,8 @@ enum JPEGStream {
             let marker = b[i + 1]
             if marker == 0xFF { i += 1; continue }  // fill byte
             let length = Int(b[i + 2]) << 8 | Int(b[i + 3])
-            guard length >= 2, i + 2 + length <= b.count else { throw .malformed("JPEG at byte \(start): segment runs past the end of the file") }
+            guard length >= 2 else { throw .malformed("JPEG at byte \(start): a segment of length \(length) at byte \(i)") }
+            guard i + 2 + length <= b.count else { return nil }
             if (0xC0...0xCF).contains(marker) && ![0xC4, 0xC8, 0xCC].contains(marker) && length >= 7 {
                 let h = Int(b[i + 5]) << 8 | Int(b[i + 6]), w = Int(b[i + 7]) << 8 | Int(b[i + 8])
                 size = FrameSize(width: w, height: h)
@@ -56,7 +69,7 @@ enum JPEGStream {
                 }
             }
         }
-        throw .malformed("JPEG at byte \(start) has no end-of-image marker: the file is truncated")
+        return nil
     }
 }
 

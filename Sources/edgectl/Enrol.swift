@@ -110,10 +110,29 @@ extension Edgectl.Enrol {
             print("               \(files.ca)")
             print("  config       \(config)")
             print("               gateway \(gateway), destination centre \(upload)")
+            Self.check(upload: upload, files: files)
             FingerprintCode.print(
                 "edge-recorder \(gateway) key \(deviceKey.publicKey.base64) cert sha256:\(Hex.encode(facts.fingerprint))", background: qr)
             print("read both fingerprints back to the centre; then:")
             print("  systemctl restart edge-recorder")
+        }
+
+        /// The upload address tried at once with the new certificate and CA (`GET
+        /// /v1/identity`, as `edgectl uplink test`): a wrong --upload-url, or a centre
+        /// certificate that does not name that address, shows now and not at the first
+        /// upload. The enrolment stands either way.
+        static func check(upload: String, files: (ca: String, cert: String, key: String)) {
+            let destination = UplinkDestination(
+                name: "centre", url: upload, tls: UplinkTLS(caFile: files.ca, certFile: files.cert, keyFile: files.key))
+            let steps = UplinkProbe.run(destination)
+            guard let failed = steps.first(where: { !$0.ok }) else {
+                print("  upload       ok: \(steps.map(\.name).joined(separator: ", ")) with the new certificate")
+                return
+            }
+            for line in wrap("FAILED at \(failed.name): \(failed.detail)", first: "  upload       ", indent: String(repeating: " ", count: 15)) {
+                print(line)
+            }
+            print("               enrolled all the same; fix this, then: edgectl uplink test")
         }
 
         /// `https://host:8444/…` → `https://host:8443`: the upload port beside the enrolment one.

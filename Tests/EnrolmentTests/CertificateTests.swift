@@ -115,10 +115,24 @@ import TestSupport
         #expect(throws: EnrolmentError.self) { try authority.issue(request, now: .max - 10, days: 1) }
     }
 
-    static func makeCA(_ dir: String, _ name: String) throws {
+    @Test(.enabled(if: Tool.available("openssl")))
+    func noCertificateOutlivesItsCA() throws {
+        let dir = try Fixtures.scratchDirectory("ca-end")
+        try Self.makeCA(dir, "ca", days: 30)
+        let authority = try CertificateAuthority(certificateFile: "\(dir)/ca.pem", keyFile: "\(dir)/ca.key")
+        let caEnd = try CertificateFacts.read(FileSystem.readFile("\(dir)/ca.pem")).notAfter
+        let (request, _) = try CertificateRequest.make(commonName: "site-042")
+        let now = SystemTime().wallNow().nanosecondsSinceEpoch / 1_000_000_000
+        let pem = try authority.issue(request, now: now, days: 397)
+        #expect(try CertificateFacts.read(pem).notAfter == caEnd)
+        let expired = #expect(throws: EnrolmentError.self) { try authority.issue(request, now: caEnd + 1, days: 397) }
+        #expect(expired?.message.contains("the gateway CA expired") == true, "\(expired?.message ?? "")")
+    }
+
+    static func makeCA(_ dir: String, _ name: String, days: Int = 3650) throws {
         try Tool.run("openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "\(dir)/\(name).key"])
         let made = try Tool.run("openssl", [
-            "req", "-x509", "-new", "-key", "\(dir)/\(name).key", "-subj", "/CN=\(name) CA", "-days", "3650", "-out", "\(dir)/\(name).pem",
+            "req", "-x509", "-new", "-key", "\(dir)/\(name).key", "-subj", "/CN=\(name) CA", "-days", "\(days)", "-out", "\(dir)/\(name).pem",
             "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
         ])
         guard made.status == 0 else { throw OpenSSLFailed(text: made.stderr) }

@@ -1,6 +1,6 @@
 import EdgeCore
 import EdgeSystem
-import FrameSources
+@testable import FrameSources
 import TestSupport
 import Testing
 
@@ -62,6 +62,30 @@ struct FileSourceTests {
         // Looping repeats the same pictures.
         #expect(frames[1].bytes == frames[count + 1].bytes)
         if codec != .mjpeg { #expect(frames.allSatisfy { $0.bytes.starts(with: [0, 0, 0, 1]) || $0.bytes.starts(with: [0, 0, 1]) }) }
+    }
+
+    @Test("the index is the same whatever piece the file is read in", arguments: [
+        ("clip-320x240-25fps.mjpeg", VideoCodec.mjpeg), ("clip-320x240-25fps.h264", .h264), ("clip-320x240-25fps.h265", .h265),
+    ])
+    func indexDoesNotDependOnPieces(name: String, codec: VideoCodec) throws {
+        func index(_ piece: Int) throws -> StreamIndex {
+            let file = try FileDescriptor.open(Fixtures.path(name), O_RDONLY)
+            return try StreamIndex.build(file, codec: codec, piece: piece)
+        }
+        let whole = try index(1 << 30)
+        #expect(whole.entries.count > 10)
+        for piece in [61, 1000, 4097, 65536] {
+            let pieces = try index(piece)
+            #expect(pieces.entries == whole.entries, "piece \(piece)")
+            #expect(pieces.size == whole.size)
+        }
+        // Each entry is a whole frame: what the fixture holds at that place.
+        let bytes = try Fixtures.bytes(name)
+        let ends = whole.entries.map { Int($0.offset) + $0.length }
+        #expect(ends.allSatisfy { $0 <= bytes.count })
+        if codec == .mjpeg {
+            #expect(whole.entries.allSatisfy { bytes[Int($0.offset)] == 0xFF && bytes[Int($0.offset) + $0.length - 1] == 0xD9 })
+        }
     }
 
     @Test("bad files are refused with a message that names the file and the problem")
