@@ -305,9 +305,8 @@ public struct RecorderDaemon: Sendable {
     /// error says why).
     func startControl(_ routes: ControlRoutes) -> ControlServer? {
         let path = config.control.socket
-        let directory = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
         do {
-            if !directory.isEmpty { try FileSystem.makeDirectories(directory, mode: 0o755) }
+            try FileSystem.makeDirectories(FileSystem.directory(of: path), mode: 0o755)
             let logger = self.logger
             let server = try ControlServer.start(
                 .init(path: path, access: AccessPolicy(groupName: config.control.group)), responder: routes,

@@ -50,9 +50,8 @@ public enum FileSet {
 
     private static func syncDirectories(of paths: [String]) throws(SystemError) {
         var seen: Set<String> = []
-        for path in paths {
-            let directory = path.lastIndex(of: "/").map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
-            if seen.insert(directory).inserted { try FileSystem.syncDirectory(directory) }
+        for directory in paths.map(FileSystem.directory(of:)) where seen.insert(directory).inserted {
+            try FileSystem.syncDirectory(directory)
         }
     }
 }

@@ -50,6 +50,12 @@ public enum FileSystem {
         return names
     }
 
+    /// The folder `path` is in: `/etc/x.json` → `/etc`, `/x` → `/`, `x` → `.`.
+    public static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
     /// Whether anything exists at `path`.
     public static func exists(_ path: String) -> Bool {
         var info = stat()

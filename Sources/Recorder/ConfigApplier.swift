@@ -125,8 +125,7 @@ package final class ConfigApplier: Sendable {
     /// Writes the config file so that a power cut leaves the old or the new one, whole.
     package static func install(_ bytes: [UInt8], at path: String) throws(SystemError) {
         try FileSystem.writeAtomically(bytes, to: path)
-        let directory = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
-        try FileSystem.syncDirectory(directory.isEmpty ? "." : directory)
+        try FileSystem.syncDirectory(FileSystem.directory(of: path))
     }
 
     /// Stops the cameras `replacing` names and starts `services` (the supervisor starts each

@@ -10,9 +10,10 @@ public struct DestinationConfiguration: Sendable, Equatable {
     public var caFile: String
     public var certFile: String
     public var keyFile: String
-    /// The CA, certificate and key as one set, in the order `edgectl enrol` replaces them
+    /// The CA, certificate and key as one set, in the order they are replaced together
     /// (`FileSet`): the key last.
-    public var credentialFiles: [String] { [caFile, certFile, keyFile] }
+    public var credentialFiles: [String] { Self.credentialFiles(ca: caFile, cert: certFile, key: keyFile) }
+    public static func credentialFiles(ca: String, cert: String, key: String) -> [String] { [ca, cert, key] }
     /// `sha256//<base64>`: the centre's public key, pinned.
     public var pinnedKey: String?
     /// Cap on upload bytes per second; nil for none.

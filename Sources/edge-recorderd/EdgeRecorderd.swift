@@ -34,11 +34,6 @@ struct EdgeRecorderd: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("How long a release on probation has to prove itself (60–86400).", valueName: "SECONDS"))
     var probationSeconds: Int = 600
 
-    static func directory(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
-    }
-
     /// sysexits.h: the configuration is wrong.
     static let exitConfig: Int32 = 78
     /// sysexits.h: try again later (another daemon holds the state directory).
@@ -71,7 +66,7 @@ struct EdgeRecorderd: AsyncParsableCommand {
             config: loaded, sources: SourceFactory(time: SystemTime(), v4l2: V4L2Wiring.source), logger: logger,
             configPath: config,
             // The board's name and the release key sit beside the config (/etc/edge-recorder).
-            updatePaths: UpdatePaths(root: slotsRoot, etc: Self.directory(of: config), stateDirectory: loaded.stateDirectory),
+            updatePaths: UpdatePaths(root: slotsRoot, etc: FileSystem.directory(of: config), stateDirectory: loaded.stateDirectory),
             probationDeadline: .seconds(Int64(probationSeconds)))
         do {
             try await daemon.run()

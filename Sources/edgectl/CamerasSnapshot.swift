@@ -11,8 +11,11 @@ extension Edgectl.Cameras {
         @Option(name: .long, help: "The camera id.") var camera: String
         @Option(name: .long, help: ArgumentHelp("Where to write the JPEG.", valueName: "FILE")) var output: String
 
+        /// The control socket's path for a camera's newest frame as JPEG.
+        static func path(camera: String) -> String { "/v1/cameras/\(Edgectl.Segments.List.percentEncoded(camera))/snapshot" }
+
         func run() throws {
-            let (bytes, type) = try connection.getBytes("/v1/cameras/\(Edgectl.Segments.List.percentEncoded(camera))/snapshot")
+            let (bytes, type) = try connection.getBytes(Self.path(camera: camera))
             guard type == "image/jpeg" else {
                 printError("edge-recorderd answered \(type ?? "no content type"), not a JPEG")
                 throw ExitCode(1)

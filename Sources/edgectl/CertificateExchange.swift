@@ -35,6 +35,15 @@ enum CertificateExchange {
     }
 
     /// A fingerprint as a technician reads it back: the first 16 bytes, in groups of four.
+    /// Writes the answer's CA and certificate and the new key over `files` (CA,
+    /// certificate, key: `DestinationConfiguration.credentialFiles`) as one set, so a
+    /// power cut never leaves a key beside another key's certificate.
+    static func install(_ answer: EnrolmentAnswer, key: [UInt8], files: [String]) throws(SystemError) {
+        precondition(files.count == 3, "credential files: the CA, the certificate, the key")
+        let contents = [(answer.ca, mode_t(0o644)), (answer.certificate, mode_t(0o644)), (key, mode_t(0o600))]
+        try FileSet.replace(zip(files, contents).map { FileSet.File(path: $0, bytes: $1.0, mode: $1.1) })
+    }
+
     static func fingerprint(_ facts: CertificateFacts) -> String {
         let hex = Array(Hex.encode(facts.fingerprint).prefix(32))
         return stride(from: 0, to: hex.count, by: 4).map { String(hex[$0..<min($0 + 4, hex.count)]) }.joined(separator: " ")

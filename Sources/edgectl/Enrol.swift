@@ -89,10 +89,8 @@ extension Edgectl.Enrol {
             let files = (ca: "\(pkiDir)/ca.pem", cert: "\(pkiDir)/\(gateway).pem", key: "\(pkiDir)/\(gateway).key")
             do {
                 try FileSystem.makeDirectories(pkiDir, mode: 0o750)
-                try FileSet.replace([
-                    .init(path: files.ca, bytes: answer.ca, mode: 0o644), .init(path: files.cert, bytes: answer.certificate, mode: 0o644),
-                    .init(path: files.key, bytes: keyPEM, mode: 0o600),
-                ])
+                try CertificateExchange.install(
+                    answer, key: keyPEM, files: DestinationConfiguration.credentialFiles(ca: files.ca, cert: files.cert, key: files.key))
             } catch { throw EnrolmentError(.storage, "cannot write into \(pkiDir): \(error)", cause: error) }
             let upload = uploadUrl ?? Self.uploadURL(from: centre)
             let edited = Self.configured(document, gateway: gateway, url: upload, files: files)

@@ -71,12 +71,7 @@ extension Edgectl.Enrol {
                 tlsHint: " (edgectl uplink test says why)")
             // All three or none, even across a power cut: a key beside the certificate of
             // another would lock the box out until it enrols again.
-            do {
-                try FileSet.replace([
-                    .init(path: d.caFile, bytes: answer.ca, mode: 0o644), .init(path: d.certFile, bytes: answer.certificate, mode: 0o644),
-                    .init(path: d.keyFile, bytes: keyPEM, mode: 0o600),
-                ])
-            } catch { throw EnrolmentError(.storage, "cannot write the renewed certificate: \(error)", cause: error) }
+            do { try CertificateExchange.install(answer, key: keyPEM, files: d.credentialFiles) } catch { throw EnrolmentError(.storage, "cannot write the renewed certificate: \(error)", cause: error) }
             print("renewed the certificate for \(facts.commonName): \(CertificateExchange.fingerprint(facts))")
             print("  until \(CertificateExchange.day(facts.notAfter)); the daemon uses it from its next connection")
         }

@@ -50,7 +50,7 @@ extension SetupSession {
     /// The camera's newest frame as JPEG in `file`; a camera just started has none for a
     /// moment, so this asks for up to 10 s. Nil when none came.
     static func snapshot(_ camera: String, to file: String, socket: String) -> Int? {
-        let path = "/v1/cameras/\(Edgectl.Segments.List.percentEncoded(camera))/snapshot"
+        let path = Edgectl.Cameras.Snapshot.path(camera: camera)
         for attempt in 0..<10 {
             if attempt > 0 { sleep(1) }
             guard let answer = try? ControlClient(socketPath: socket).get(path), answer.status == 200,

@@ -12,6 +12,13 @@ import Testing
         #expect(try FileSystem.list(root + "/a") == ["b"])
     }
 
+    @Test func directoryOfAPath() {
+        #expect(FileSystem.directory(of: "/etc/edge-recorder/config.json") == "/etc/edge-recorder")
+        #expect(FileSystem.directory(of: "/config.json") == "/")
+        #expect(FileSystem.directory(of: "config.json") == ".")
+        #expect(FileSystem.directory(of: "pki/site.key") == "pki")
+    }
+
     @Test func makeDirectoriesRefusesAFileInTheWay() throws {
         let root = try Fixtures.scratchDirectory("fs")
         try Fixtures.write([1], to: root + "/file")
