@@ -1,15 +1,23 @@
 import AgeEncryption
+import Custody
+import DeviceIdentity
 import EdgeCore
 import EdgeSystem
 import FrameSources
+import Sealer
+import SegmentRing
 import Segmenter
 
 /// Measures the recording path without pacing: source → segmenter → Matroska → disk.
 ///
 ///     edge-bench pipeline --codec mjpeg --input FILE --out DIR [--fps 25] [--segment-seconds 10]
+///                         [--frames N] [--sealed yes]
 ///
 /// Prints one line of `key=value` figures: frames, wall and CPU seconds, frames/s, and CPU
 /// seconds per GiB of input. Tools/bench runs it beside ffmpeg on the same input.
+/// `--sealed yes` records as the daemon does: through `SealedSegmentStore` into a ring
+/// in DIR (age to one recipient, hashed, signed manifests, fsync at each segment's end).
+/// `--frames N` replays the file (looping) for N frames instead of once.
 @main
 enum EdgeBench {
     static func main() throws {
@@ -32,11 +40,18 @@ enum EdgeBench {
               let input = options["input"], let out = options["out"] else { usage() }
         let fps = Int(options["fps"] ?? "25") ?? 25
         let seconds = Int(options["segment-seconds"] ?? "10") ?? 10
-        try pipeline(codec: codec, input: input, out: out, fps: fps, segmentSeconds: seconds)
+        let frames = options["frames"].map { text -> Int in
+            guard let n = Int(text), n > 0 else { usage() }
+            return n
+        }
+        try pipeline(
+            codec: codec, input: input, out: out, fps: fps, segmentSeconds: seconds, frames: frames,
+            sealed: options["sealed"] == "yes")
     }
 
     static func usage() -> Never {
         print("usage: edge-bench pipeline --codec mjpeg|h264|h265 --input FILE --out DIR [--fps N] [--segment-seconds N]")
+        print("                           [--frames N] [--sealed yes]")
         print("       edge-bench seal [--mib N] [--recipient age1…]")
         print("       edge-bench jpeg [--frames N] [--quality Q] [--raw-out FILE]")
         print("       edge-bench ring --segments N --dir DIR [--phase build|recover|both] [--input clip.mjpeg]")
@@ -45,30 +60,49 @@ enum EdgeBench {
         exit(64)
     }
 
-    static func pipeline(codec: VideoCodec, input: String, out: String, fps: Int, segmentSeconds: Int) throws {
-        let inputBytes = try FileSystem.size(input)
-        let time = FreeRunningTime()
+    static func pipeline(
+        codec: VideoCodec, input: String, out: String, fps: Int, segmentSeconds: Int, frames: Int?, sealed: Bool
+    ) throws {
+        let fileBytes = try FileSystem.size(input)
+        let rate = FrameRate(frames: fps)
+        let time: any TimeSource = sealed ? FastClock(endingNowAfter: rate.interval * (frames ?? 1)) : FreeRunningTime()
+        let store: any SegmentStore = sealed ? try sealedStore(dir: out, time: time) : try FileSegmentStore(root: out)
         let wallStart = SystemTime().monotonicNow()
         let cpuStart = cpuSeconds()
-        let source = FileSource(path: input, codec: codec, rate: FrameRate(frames: fps), time: time)
+        let source = FileSource(path: input, codec: codec, rate: rate, time: time)
         let format = try source.open()
-        let store = try FileSegmentStore(root: out)
+        let count = frames ?? source.frameCount
+        var inputBytes: Int64 = frames == nil ? fileBytes : 0
         var segments = 0
         let segmenter = Segmenter(camera: "bench", store: store, policy: SegmentPolicy(length: .seconds(segmentSeconds)), time: time) {
             if case .closed = $0 { segments += 1 }
         }
         try segmenter.handle(.streaming(format))
         let stop = try Wakeup()
-        let count = source.frameCount
         for _ in 0..<count {
             guard let frame = try source.nextFrame(stop: stop) else { break }
+            if frames != nil { inputBytes += Int64(frame.bytes.count) }
             try segmenter.handle(.frame(frame))
         }
         try segmenter.close(.shutdown)
         let wall = (SystemTime().monotonicNow() - wallStart).seconds
         let cpu = cpuSeconds() - cpuStart
         let gib = Double(inputBytes) / Double(1 << 30)
-        print("frames=\(count) segments=\(segments) wall_s=\(fmt(wall)) cpu_s=\(fmt(cpu)) fps=\(fmt(Double(count) / wall)) cpu_s_per_gib=\(fmt(cpu / gib))")
+        print("frames=\(count) bytes=\(inputBytes) segments=\(segments) wall_s=\(fmt(wall)) cpu_s=\(fmt(cpu)) fps=\(fmt(Double(count) / wall)) cpu_s_per_gib=\(fmt(cpu / gib))")
+    }
+
+    /// A gateway state directory in `dir` (device key, manifest chain, ring) and the store
+    /// the daemon records into, sealing to one fresh recipient.
+    static func sealedStore(dir: String, time: any TimeSource) throws -> SealedSegmentStore {
+        try FileSystem.makeDirectories(dir, mode: 0o750)
+        let key = try DeviceKey.loadOrCreate(stateDirectory: dir)
+        let chain = try ManifestChain(stateDirectory: dir, gateway: "bench", firmwareVersion: "edge-bench", key: key)
+        let ledger = CustodyLedger(chain: chain, publicKey: key.publicKey)
+        let layout = RingLayout(stateDirectory: dir)
+        _ = try RingRecovery(layout: layout, ledger: ledger, time: time, clockSynced: { false }).recover(cameras: ["bench"])
+        return try SealedSegmentStore(
+            layout: layout, recipients: [try AgeIdentity.generate().recipient], ledger: ledger, time: time,
+            clockSynced: { false })
     }
 
     /// Seals `bytes` of plaintext (written 1 MiB at a time, sealed in age's 64 KiB chunks)

@@ -102,7 +102,7 @@ public struct RecorderDaemon: Sendable {
                     if let notice { try store.recordNotice(camera: camera.id, cause: .recipientsChanged, detail: notice) }
                     return store
                 },
-                logger: logger, events: hub.publish)
+                logger: logger, events: hub.publish, recorded: metrics.recordLatency(camera: camera.id))
         }
         let services = try config.cameras.map { try makeCamera($0, config, nil) }
         let roster = CameraRoster(config: config, services: services)

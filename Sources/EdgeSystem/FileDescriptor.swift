@@ -51,15 +51,18 @@ public final class FileDescriptor: @unchecked Sendable {
     public func read(upTo count: Int) throws(SystemError) -> [UInt8] {
         // An empty array may have no buffer to hand to read(2).
         guard count > 0 else { return [] }
-        var out = [UInt8](repeating: 0, count: count)
         let fd = rawValue
-        let n = out.withUnsafeMutableBytes { buffer in
-            Result { () throws(SystemError) in
-                try retryingInterrupts("read", subject) { Glibc_read(fd, buffer.baseAddress!, count) }
+        var failure: SystemError?
+        // Read straight into the array's storage, not zeroed first.
+        let out = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            do throws(SystemError) {
+                initialized = try retryingInterrupts("read", subject) { Glibc_read(fd, buffer.baseAddress!, count) }
+            } catch {
+                failure = error
+                initialized = 0
             }
         }
-        let got = try n.get()
-        out.removeLast(count - got)
+        if let failure { throw failure }
         return out
     }
 
@@ -67,22 +70,29 @@ public final class FileDescriptor: @unchecked Sendable {
     /// is), fewer only where the file ends.
     public func read(upTo count: Int, at offset: Int64) throws(SystemError) -> [UInt8] {
         guard count > 0 else { return [] }
-        var out = [UInt8](repeating: 0, count: count)
-        var got = 0
         let fd = rawValue
-        while got < count {
-            let (position, overflow) = offset.addingReportingOverflow(Int64(got))
-            guard !overflow else { throw SystemError(code: EOVERFLOW, call: "pread", subject: subject) }
-            let n = out.withUnsafeMutableBytes { buffer in
-                Result { () throws(SystemError) in
-                    try retryingInterrupts("pread", subject) { pread(fd, buffer.baseAddress! + got, count - got, off_t(position)) }
+        var failure: SystemError?
+        // Read straight into the array's storage: a frame's bytes are not zeroed first.
+        let out = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var got = 0
+            while got < count {
+                let (position, overflow) = offset.addingReportingOverflow(Int64(got))
+                guard !overflow else {
+                    failure = SystemError(code: EOVERFLOW, call: "pread", subject: subject)
+                    break
+                }
+                do throws(SystemError) {
+                    let read = try retryingInterrupts("pread", subject) { pread(fd, buffer.baseAddress! + got, count - got, off_t(position)) }
+                    if read == 0 { break }
+                    got += read
+                } catch {
+                    failure = error
+                    break
                 }
             }
-            let read = try n.get()
-            if read == 0 { break }
-            got += read
+            initialized = got
         }
-        out.removeLast(count - got)
+        if let failure { throw failure }
         return out
     }
 

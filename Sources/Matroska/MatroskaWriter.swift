@@ -83,6 +83,12 @@ public final class MatroskaWriter {
     /// than the millisecond resolution would share a timestamp: the later one is moved
     /// 1 ms on (and counted in `nudgedTimestamps`) rather than dropped.
     public func append(_ bytes: [UInt8], timestamp: Duration, isKeyframe: Bool) throws {
+        try append(parts: [bytes[...]], timestamp: timestamp, isKeyframe: isKeyframe)
+    }
+
+    /// Appends one frame given in pieces, written one after another (an H.264 picture's
+    /// NAL units, each after its length, straight from the captured bytes: no copy).
+    public func append(parts: [ArraySlice<UInt8>], timestamp: Duration, isKeyframe: Bool) throws {
         var ms = (timestamp.nanoseconds + Self.timestampScale / 2) / Self.timestampScale
         if ms <= lastTimestamp {
             ms = lastTimestamp + 1
@@ -103,8 +109,9 @@ public final class MatroskaWriter {
         let relative = Int16(ms - clusterStart!)
         // SimpleBlock: track number (vint), relative timestamp (int16), flags, frame.
         let blockHeader: [UInt8] = [0x81, UInt8(truncatingIfNeeded: relative >> 8), UInt8(truncatingIfNeeded: relative), isKeyframe ? 0x80 : 0x00]
-        try emit(EBML.id(MatroskaID.simpleBlock) + EBML.size(blockHeader.count + bytes.count) + blockHeader)
-        try emit(bytes)
+        let size = parts.reduce(blockHeader.count) { $0 + $1.count }
+        try emit(EBML.id(MatroskaID.simpleBlock) + EBML.size(size) + blockHeader)
+        for part in parts { try emit(part) }
         lastTimestamp = ms
         frames += 1
     }
@@ -115,7 +122,11 @@ public final class MatroskaWriter {
     }
 
     private func emit(_ bytes: [UInt8]) throws {
-        try sink.write(bytes)
+        try emit(bytes[...])
+    }
+
+    private func emit(_ bytes: ArraySlice<UInt8>) throws {
+        try bytes.withUnsafeBytes { try sink.write($0) }
         bytesWritten += bytes.count
     }
 }

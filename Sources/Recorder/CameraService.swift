@@ -19,6 +19,7 @@ public final class CameraService: Service, Sendable {
     private let time: any TimeSource
     private let logger: Logger
     private let events: @Sendable (DaemonEvent) -> Void
+    private let recorded: @Sendable (Duration) -> Void
     private let done = Completion()
 
     public var buffer: FrameBuffer { pump.buffer }
@@ -30,10 +31,12 @@ public final class CameraService: Service, Sendable {
     package init(
         camera: CameraConfiguration, defaultSegmentSeconds: Int, sources: SourceFactory,
         store: @escaping @Sendable () throws -> any SegmentStore, logger: Logger,
-        events: @escaping @Sendable (DaemonEvent) -> Void = { _ in }
+        events: @escaping @Sendable (DaemonEvent) -> Void = { _ in },
+        recorded: @escaping @Sendable (Duration) -> Void = { _ in }
     ) throws {
         self.camera = camera
         self.events = events
+        self.recorded = recorded
         self.store = store
         self.time = sources.time
         let seconds = camera.segmentSeconds ?? defaultSegmentSeconds
@@ -93,6 +96,12 @@ public final class CameraService: Service, Sendable {
             if let published = DaemonEvent(event, camera: camera.id) { events(published) }
             do {
                 try segmenter.handle(event)
+                // How long the frame took from capture into its segment (the latency figure,
+                // `edge_frame_record_seconds`); a frame skipped while waiting for a keyframe
+                // leaves no segment open and is not counted.
+                if case .frame(let frame) = event, segmenter.openSequence != nil {
+                    recorded(time.monotonicNow() - frame.captureTime)
+                }
                 lastError = nil
             } catch {
                 // A failed write loses the open segment's tail, never the recorder: the next

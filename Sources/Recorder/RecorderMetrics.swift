@@ -14,7 +14,23 @@ package final class RecorderMetrics: Sendable {
     /// The camera ids shown so far.
     private let shownCameras = Mutex<Set<String>>([])
 
-    package init() { factory = PrometheusMetricsFactory(registry: registry) }
+    /// The buckets of `edge_frame_record_seconds`, from a millisecond to 5 s: fine enough
+    /// for a p50 and a p99 (`Tools/bench-daemon` reads them) and to see a slow fsync.
+    package static let latencyBuckets: [Duration] = [1, 2, 3, 5, 7, 10, 15, 20, 30, 50, 70, 100, 150, 200, 300, 500, 1000, 2000, 5000]
+        .map { .milliseconds($0) }
+
+    package init() {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets["edge_frame_record_seconds"] = Self.latencyBuckets
+        self.factory = factory
+    }
+
+    /// What records one camera's frame latency, from capture until the frame is in its
+    /// segment: a histogram (`edge_frame_record_seconds`), one series per camera.
+    package func recordLatency(camera: String) -> @Sendable (Duration) -> Void {
+        let timer = CoreMetrics.Timer(label: "edge_frame_record_seconds", dimensions: [("camera", camera)], factory: factory)
+        return { timer.recordNanoseconds($0.nanoseconds) }
+    }
 
     package func observe(_ event: DaemonEvent) {
         let camera = event.string("camera").map { [("camera", $0)] } ?? []
@@ -22,7 +38,8 @@ package final class RecorderMetrics: Sendable {
         switch event.kind {
         case .segmentSealed:
             count("edge_segments_sealed_total", camera)
-            count("edge_segment_bytes_total", camera, by: event.integer("bytes") ?? 0)
+            // The sealed file's size: what the segment takes on disk and on the uplink.
+            count("edge_segment_bytes_total", camera, by: event.integer("ciphertextBytes") ?? 0)
         case .segmentUploaded:
             count("edge_segments_uploaded_total", destination)
             count("edge_uploaded_bytes_total", destination, by: event.integer("bytes") ?? 0)

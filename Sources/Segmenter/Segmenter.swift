@@ -108,12 +108,13 @@ public final class Segmenter {
 
     private func record(_ frame: Frame) throws {
         guard let format else { return }
-        var payload = frame.bytes
-        var units: [ArraySlice<UInt8>] = []
+        // Matroska stores H.264/H.265 length-prefixed: each NAL unit after its length,
+        // written from where it lies in the captured frame.
+        var payload = [frame.bytes[...]]
         if frame.codec != .mjpeg {
-            units = AnnexB.nalUnits(frame.bytes)
+            let units = AnnexB.nalUnits(frame.bytes)
             parameterSets.collect(units, codec: frame.codec)
-            payload = AnnexB.lengthPrefixed(units)
+            payload = units.flatMap { [AnnexB.lengthPrefix($0)[...], $0] }
         }
         if let segment = open, frame.isKeyframe {
             let due = frame.captureTime - segment.opening.startMonotonic >= policy.length
@@ -130,7 +131,7 @@ public final class Segmenter {
         }
         guard var segment = open else { return }
         do {
-            try segment.writer.append(payload, timestamp: frame.captureTime - segment.opening.startMonotonic, isKeyframe: frame.isKeyframe)
+            try segment.writer.append(parts: payload, timestamp: frame.captureTime - segment.opening.startMonotonic, isKeyframe: frame.isKeyframe)
             // Lets the store make the open segment durable on its own schedule (fsyncSeconds).
             try segment.output.flush()
         } catch {

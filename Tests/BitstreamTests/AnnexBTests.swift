@@ -33,6 +33,38 @@ import Testing
         #expect(units.map(\.startIndex) == [5, 10])
     }
 
+    /// The scan as H.264 Annex B defines it, a byte at a time: what the fast scan must match.
+    func reference(_ b: [UInt8]) -> [ArraySlice<UInt8>] {
+        var starts: [(code: Int, unit: Int)] = []
+        var i = 0
+        while i + 2 < b.count {
+            if b[i] == 0, b[i + 1] == 0, b[i + 2] == 1 {
+                starts.append((i, i + 3))
+                i += 3
+            } else {
+                i += 1
+            }
+        }
+        var units: [ArraySlice<UInt8>] = []
+        for (k, s) in starts.enumerated() {
+            var end = k + 1 < starts.count ? starts[k + 1].code : b.count
+            while end > s.unit, b[end - 1] == 0 { end -= 1 }
+            if end > s.unit { units.append(b[s.unit..<end]) }
+        }
+        return units
+    }
+
+    @Test func theScanFindsWhatAByteByByteScanFinds() {
+        var random = SeededGenerator(seed: 11)
+        for _ in 0..<3000 {
+            let stream = random.bytes(Int.random(in: 0...64, using: &random), from: [0, 0, 0, 1, 1, 2, 0x65, 0xFF])
+            let got = AnnexB.nalUnits(stream)
+            let want = reference(stream)
+            #expect(got.map(\.startIndex) == want.map(\.startIndex), "\(stream)")
+            #expect(got.map(Array.init) == want.map(Array.init), "\(stream)")
+        }
+    }
+
     @Test func lengthPrefixedFormPutsBigEndianLengthsFirst() {
         let long = [UInt8](repeating: 0xAB, count: 0x0102)
         let out = AnnexB.lengthPrefixed([[0x67, 0x42][...], long[...]])
@@ -40,6 +72,7 @@ import Testing
         #expect(Array(out[6..<10]) == [0, 0, 1, 2])
         #expect(out.count == 10 + 0x0102)
         #expect(AnnexB.lengthPrefixed([]).isEmpty)
+        #expect(AnnexB.lengthPrefix(long[...]) == [0, 0, 1, 2])
     }
 
     @Test func emulationPreventionBytesAreRemoved() {

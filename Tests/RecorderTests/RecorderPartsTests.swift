@@ -1,6 +1,8 @@
+import EdgeCore
 import EdgeJSON
 import EdgeSystem
 @testable import Recorder
+@testable import Segmenter
 import Testing
 import TestSupport
 
@@ -89,8 +91,8 @@ import TestSupport
 
     @Test func eventsBumpTheirCounters() {
         let metrics = RecorderMetrics()
-        metrics.observe(DaemonEvent(.segmentSealed, [("camera", .string("gate")), ("bytes", .number("1000"))]))
-        metrics.observe(DaemonEvent(.segmentSealed, [("camera", .string("gate")), ("bytes", .number("500"))]))
+        metrics.observe(DaemonEvent(.segmentSealed, [("camera", .string("gate")), ("plaintextBytes", .number("900")), ("ciphertextBytes", .number("1000"))]))
+        metrics.observe(DaemonEvent(.segmentSealed, [("camera", .string("gate")), ("plaintextBytes", .number("400")), ("ciphertextBytes", .number("500"))]))
         metrics.observe(DaemonEvent(.segmentEvicted, [("camera", .string("gate")), ("uploaded", .bool(false))]))
         metrics.observe(DaemonEvent(.uploadFailed, [("destination", .string("centre")), ("why", .string("x"))]))
         let text = metrics.text
@@ -98,6 +100,37 @@ import TestSupport
         #expect(value(text, #"edge_segment_bytes_total{camera="gate"}"#) == "1500")
         #expect(value(text, #"edge_segments_evicted_unsent_total{camera="gate"}"#) == "1")
         #expect(value(text, #"edge_upload_errors_total{destination="centre",kind="failed"}"#) == "1")
+    }
+
+    @Test func sealedBytesAreTheSealedFilesSize() throws {
+        // Through the event the daemon really publishes: the counter is the file's size
+        // on disk, not the Matroska bytes before sealing.
+        let dir = try Fixtures.scratchDirectory("metrics")
+        let path = dir + "/00000007-20261206T120000Z.mkv.age"
+        try FileSystem.writeAtomically([UInt8](repeating: 7, count: 1234), to: path)
+        let format = StreamFormat(codec: .h264, size: FrameSize(width: 1920, height: 1080), frameRate: FrameRate(frames: 25), detail: "")
+        let summary = SegmentSummary(
+            camera: "gate", sequence: 7, frames: 250, firstFrame: 0, lastFrame: 249, startWall: WallTime(nanosecondsSinceEpoch: 0),
+            startMonotonic: MonotonicInstant(nanoseconds: 0), duration: .seconds(10), bytes: 1000, reason: .cut, format: format)
+        let metrics = RecorderMetrics()
+        metrics.observe(try #require(DaemonEvent(SegmenterEvent.closed(summary, path: path), camera: "gate")))
+        #expect(value(metrics.text, #"edge_segment_bytes_total{camera="gate"}"#) == "1234")
+    }
+
+    @Test func frameLatencyIsAHistogramPerCamera() {
+        let metrics = RecorderMetrics()
+        let record = metrics.recordLatency(camera: "gate")
+        record(.milliseconds(4))
+        record(.milliseconds(4))
+        record(.milliseconds(120))
+        record(.seconds(9))  // beyond the last bucket: counted in +Inf only
+        let text = metrics.text
+        #expect(value(text, #"edge_frame_record_seconds_bucket{camera="gate",le="0.003"}"#) == "0")
+        #expect(value(text, #"edge_frame_record_seconds_bucket{camera="gate",le="0.005"}"#) == "2")
+        #expect(value(text, #"edge_frame_record_seconds_bucket{camera="gate",le="0.15"}"#) == "3")
+        #expect(value(text, #"edge_frame_record_seconds_bucket{camera="gate",le="5.0"}"#) == "3")
+        #expect(value(text, #"edge_frame_record_seconds_bucket{camera="gate",le="+Inf"}"#) == "4")
+        #expect(value(text, #"edge_frame_record_seconds_count{camera="gate"}"#) == "4")
     }
 }
 
