@@ -92,3 +92,18 @@ debian_root() {
     fi
     tar -C "$dir" -xf "$tar"
 }
+
+# The benchmarks' input: 30 s of 1920x1080 25 fps test pattern as H.264 at MBPS Mbit/s
+# (libx264 ultrafast, a keyframe every 2 s, no B-frames), made once and kept under
+# ~/.cache/edge-recorder (making it takes a while); prints its path. Usage: bench_clip MBPS
+bench_clip() {
+    local cache=${XDG_CACHE_HOME:-$HOME/.cache}/edge-recorder
+    local clip="$cache/bench-1080p25-${1}M.h264"
+    if [ ! -s "$clip" ]; then
+        mkdir -p "$cache"
+        ffmpeg -nostdin -v error -f lavfi -i "testsrc2=size=1920x1080:rate=25" -t 30 -c:v libx264 -preset ultrafast \
+            -b:v "${1}M" -maxrate "${1}M" -bufsize "$((2 * $1))M" -g 50 -bf 0 -f h264 "$clip.part" >&2
+        mv "$clip.part" "$clip"
+    fi
+    echo "$clip"
+}

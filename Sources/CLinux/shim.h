@@ -7,6 +7,21 @@
 #include <sys/timex.h>
 #include <sys/ioctl.h>
 #include <linux/watchdog.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
+/// glibc's allocator for a long-running daemon with a thread per camera (mallopt(3)): at
+/// most `arenas` arenas, and blocks of `mmap_threshold` bytes or more mapped on their own
+/// and returned when freed (a fixed threshold, not glibc's rising one). 1 when both took.
+static inline int edge_malloc_tune(int arenas, int mmap_threshold) {
+#ifdef __GLIBC__
+    return mallopt(M_ARENA_MAX, arenas) == 1 && mallopt(M_MMAP_THRESHOLD, mmap_threshold) == 1;
+#else
+    (void)arenas; (void)mmap_threshold;
+    return 0;
+#endif
+}
 
 /// eventfd(2) flags as typed constants.
 static const int edge_EFD_CLOEXEC = EFD_CLOEXEC;

@@ -15,8 +15,9 @@ struct StreamIndex {
     var entries: [Entry] = []
     var size = FrameSize(width: 0, height: 0)
 
-    /// Read at a time while indexing.
-    static let pieceSize = 4 << 20
+    /// Read at a time while indexing: small, since every camera of a gateway indexes its
+    /// file at once when the daemon starts (8 cameras: 8 pieces and their copies in memory).
+    static let pieceSize = 1 << 20
     /// A single frame larger than this is not a camera's: the file is refused.
     static let frameLimit = 64 << 20
 

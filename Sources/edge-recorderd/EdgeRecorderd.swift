@@ -41,6 +41,7 @@ struct EdgeRecorderd: AsyncParsableCommand {
 
     func run() async throws {
         EarlyStop.install()
+        let tuned = Allocator.tuneForDaemon()
         // Config reload on SIGHUP is not there yet: ignoring it keeps a stray
         // `kill -HUP` (or a terminal hang-up) from ending the recording.
         signal(SIGHUP, SIG_IGN)
@@ -62,6 +63,7 @@ struct EdgeRecorderd: AsyncParsableCommand {
             print("\(config): valid, \(loaded.cameras.count) camera(s)")
             return
         }
+        if !tuned { logger.notice("the C library refused the allocator settings: memory use may be higher") }
         let daemon = RecorderDaemon(
             config: loaded, sources: SourceFactory(time: SystemTime(), v4l2: V4L2Wiring.source), logger: logger,
             configPath: config,
