@@ -100,7 +100,8 @@ public final class CameraService: Service, Sendable {
                 // `edge_frame_record_seconds`); a frame skipped while waiting for a keyframe
                 // leaves no segment open and is not counted.
                 if case .frame(let frame) = event, segmenter.openSequence != nil {
-                    recorded(time.monotonicNow() - frame.captureTime)
+                    // A device's timestamp ahead of the clock (a driver fault) counts as no wait.
+                    recorded(max(.zero, time.monotonicNow() - frame.captureTime))
                 }
                 lastError = nil
             } catch {

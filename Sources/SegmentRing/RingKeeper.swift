@@ -36,6 +36,9 @@ public final class RingKeeper: Sendable {
     private let clockSynced: @Sendable () -> Bool
     private let free: @Sendable (String) -> Int64?
     let state = Mutex(State())
+    /// Held through a whole `enforce`: each camera enforces the bounds as it seals, and
+    /// two at once would pick the same victim (a second loss record for one segment).
+    private let enforcing = Mutex(())
 
     public init(
         layout: RingLayout, holds: HoldBook, bounds: RingBounds, custody: (any RingCustody)?, time: any TimeSource,
@@ -117,6 +120,10 @@ public final class RingKeeper: Sendable {
     /// without breaking a rule (a hold, or the stop-recording policy).
     @discardableResult
     public func enforce() throws -> [Eviction] {
+        try enforcing.withLock { _ in try enforceAlone() }
+    }
+
+    private func enforceAlone() throws -> [Eviction] {
         var evictions: [Eviction] = []
         let held = holds.all()
         while let (camera, why) = overLimit() {

@@ -48,6 +48,8 @@ final class DestinationUploader: Sendable {
         var lastListed: MonotonicInstant?
         /// Per camera, the SHA-256 of the checkpoint this destination last took (this run).
         var checkpointsTaken: [String: [UInt8]] = [:]
+        /// Set by each listing: every camera's changed checkpoint is still to be sent.
+        var checkpointsDue = false
     }
 
     init(
@@ -74,6 +76,9 @@ final class DestinationUploader: Sendable {
     /// began: every segment sealed before that instant is in the queue (or delivered).
     var lastListed: MonotonicInstant? { shared.withLock { $0.lastListed } }
 
+    /// Whether the last listing found checkpoints not yet all sent (a clean stop waits).
+    var checkpointsDue: Bool { shared.withLock { $0.checkpointsDue } }
+
     /// The instant before which the destination does not try again, if it is backing off
     /// now (a back-off that has run out, before the next success, is not one).
     var backingOffUntil: MonotonicInstant? {
@@ -98,10 +103,17 @@ final class DestinationUploader: Sendable {
             do { try queue.refresh() } catch {
                 return fail(nil, UplinkError(.storage, "cannot list the ring: \(error)", cause: error))
             }
-            shared.withLock { $0.lastListed = now }
-            // The chain's head goes first: it is a few hundred bytes, and it is what lets
-            // the centre tell a store still catching up from one that lost manifests.
+            shared.withLock {
+                $0.lastListed = now
+                $0.checkpointsDue = true
+            }
+        }
+        // The chains' heads go first, every camera's that changed, one a step: each is a
+        // few hundred bytes, and they let the centre tell a store still catching up from
+        // one that lost manifests. A failed one stays due, to go after the back-off.
+        if checkpointsDue {
             if let due = dueCheckpoint() { return sendCheckpoint(due, transport) }
+            shared.withLock { $0.checkpointsDue = false }
         }
         guard let (item, _) = queue.next() else { return .wait(now + Self.rescanInterval) }
         let step = attempt(item, transport)

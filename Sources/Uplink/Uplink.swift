@@ -80,7 +80,8 @@ public final class Uplink: Sendable {
 
     /// On a clean stop: waits on the calling thread, on `time`, at most `limit`, until
     /// every destination has listed the ring since the drain began (so it has seen the
-    /// segments sealed last) and has nothing pending that it is not backing off from.
+    /// segments sealed last) and has nothing pending, segments or the chains' last
+    /// checkpoints, that it is not backing off from.
     /// Returns what is still pending; it goes after the restart.
     @discardableResult
     public func drain(limit: Duration = .seconds(10), time: any TimeSource) -> Int {
@@ -88,7 +89,8 @@ public final class Uplink: Sendable {
         guard let never = try? Wakeup() else { return status().reduce(0) { $0 + $1.pending } }
         func settled() -> Bool {
             let scanned = uploaders.allSatisfy { u in u.backingOffUntil != nil || (u.lastListed.map { $0 > start } ?? false) }
-            return scanned && !status().contains(where: { $0.pending > 0 && !$0.backingOff })
+            let headsSent = uploaders.allSatisfy { u in u.backingOffUntil != nil || !u.checkpointsDue }
+            return scanned && headsSent && !status().contains(where: { $0.pending > 0 && !$0.backingOff })
         }
         while time.monotonicNow() - start < limit, !settled() {
             _ = time.wait(until: time.monotonicNow() + .milliseconds(100), orStop: never)

@@ -17,6 +17,7 @@ final class BoundedRing {
     let keeper: RingKeeper
     let store: SealedSegmentStore
     let key: DeviceKey
+    let custody: LedgerCustody
     var events: [RingEvent] = []
     let segmenter: Segmenter
     let source: FileSource
@@ -30,9 +31,9 @@ final class BoundedRing {
         let layout = RingLayout(stateDirectory: state)
         let ledger = CustodyLedger(
             chain: chain, publicKey: key.publicKey, checkpoints: layout.checkpoints, time: time, clockSynced: { true })
+        custody = LedgerCustody(layout: layout, ledger: ledger, time: time, clockSynced: { true })
         keeper = RingKeeper(
-            layout: layout, holds: HoldBook(stateDirectory: state), bounds: bounds,
-            custody: LedgerCustody(layout: layout, ledger: ledger, time: time, clockSynced: { true }), time: time,
+            layout: layout, holds: HoldBook(stateDirectory: state), bounds: bounds, custody: custody, time: time,
             clockSynced: { true }, freeBytes: { _ in 1 << 40 })
         let collected = EventBox()
         store = try SealedSegmentStore(
@@ -77,6 +78,29 @@ final class EventBox: @unchecked Sendable {
 }
 
 struct RingKeeperTests {
+    @Test("cameras sealing at once each enforce the bounds: every segment is evicted once, with one loss record")
+    func concurrentEnforcementEvictsEachSegmentOnce() async throws {
+        let ring = try BoundedRing(bounds: RingBounds(minFreeBytes: 0))
+        try ring.record(seconds: 12)
+        try ring.segmenter.close(.shutdown)  // an open segment would hold a sequence number unsealed
+        let keeper = RingKeeper(
+            layout: RingLayout(stateDirectory: ring.state), holds: HoldBook(stateDirectory: ring.state),
+            bounds: RingBounds(maxBytes: 300 << 10, minFreeBytes: 0), custody: ring.custody, time: ring.time,
+            clockSynced: { true }, freeBytes: { _ in 1 << 40 })
+        try keeper.scan()
+        let evicted = try await withThrowingTaskGroup(of: [RingKeeper.Eviction].self) { group in
+            for _ in 0..<8 { group.addTask { try keeper.enforce() } }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        let sequences = evicted.map(\.sequence)
+        #expect(!sequences.isEmpty)
+        #expect(Set(sequences).count == sequences.count, "evicted more than once: \(sequences.sorted())")
+        #expect(ring.lossRecords == sequences.count)
+        #expect(keeper.evictedUnsentCount == UInt64(sequences.count))
+        let report = try ring.verify()
+        #expect(report.isIntact, "\(report)")
+    }
+
     @Test("over quota, the oldest unsent segments go first, each with a signed loss record")
     func evictsOldestWithLossRecords() throws {
         let ring = try BoundedRing(bounds: RingBounds(maxBytes: 600 << 10, minFreeBytes: 0))

@@ -216,6 +216,25 @@ import Testing
         #expect(h.transport.requests.filter { $0.url.hasSuffix("/v1/checkpoints/cam") }.count == 3)
     }
 
+    @Test func everyCamerasChangedCheckpointGoesAtOneListing() throws {
+        let h = try UplinkHarness()
+        try FileSystem.makeDirectories(h.layout.checkpoints)
+        let cameras = (1...8).map { "cam\($0)" }
+        for camera in cameras {
+            try Fixtures.write(Array("{\"kind\":\"checkpoint\",\"sequence\":1}".utf8), to: "\(h.layout.checkpoints)/\(camera).json")
+            try Fixtures.write(Array("untrusted comment: cp\n".utf8), to: "\(h.layout.checkpoints)/\(camera).json.minisig")
+        }
+        let u = try h.uploader()
+        // One listing, no time passing: each step sends the next camera's head.
+        for camera in cameras {
+            #expect(u.step(h.transport) == .delivered(UploadItem(camera: camera, sequence: 0, kind: .checkpoint, stem: camera)))
+            #expect(u.checkpointsDue)
+        }
+        guard case .wait = u.step(h.transport) else { Issue.record("expected nothing more to send"); return }
+        #expect(!u.checkpointsDue)
+        #expect(h.transport.requests.filter { $0.url.contains("/v1/checkpoints/") }.count == 8)
+    }
+
     @Test func closedWindowSendsNothingUntilItOpens() throws {
         let h = try UplinkHarness()
         try h.segment("cam", 1)
