@@ -70,6 +70,7 @@ debian_root() {
         tmp=$(mktemp -d /tmp/edge-debootstrap.XXXXXX)
         debootstrap --variant=minbase bookworm "$tmp" http://deb.debian.org/debian >"$tmp.log" 2>&1 ||
             { tail -3 "$tmp.log" >&2; rm -rf "$tmp" "$tmp.log"; echo "debootstrap failed" >&2; return 1; }
+        chmod 0755 "$tmp"  # mktemp's 0700 would become the root's: no user could reach /lib
         tar -C "$tmp" -cf "$base.new" . && mv "$base.new" "$base"
         rm -rf "$tmp" "$tmp.log"
     fi
@@ -87,10 +88,14 @@ debian_root() {
             return 1
         fi
         umount "$tmp/proc"
+        chmod 0755 "$tmp"
         tar -C "$tmp" -cf "$tar.new" . && mv "$tar.new" "$tar"
         rm -rf "$tmp" "$tmp.log"
     fi
     tar -C "$dir" -xf "$tar"
+    # The root directory is everyone's: the package's service user runs in it too (a tar
+    # made from a 0700 temporary folder would otherwise lock it out of /).
+    chmod 0755 "$dir"
 }
 
 # The benchmarks' input: 30 s of 1920x1080 25 fps test pattern as H.264 at MBPS Mbit/s
