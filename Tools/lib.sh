@@ -112,3 +112,23 @@ bench_clip() {
     fi
     echo "$clip"
 }
+
+# Starts `edge-centre serve` from BINS on loopback in the background: store WORK/store,
+# CA and server certificate from `Tools/pki WORK/pki`, gateways WORK/gateways, its log
+# appended to LOG; on PORT, or a free one. Sets `centre` (its pid) and `port` once it
+# listens. Usage: serve_centre BINS WORK LOG [PORT]
+serve_centre() {
+    local bins=$1 work=$2 log=$3 i seen
+    seen=0
+    [ -f "$log" ] && seen=$(wc -l <"$log")  # a restart appends: read only what follows
+    "$bins/edge-centre" serve --listen "127.0.0.1:${4:-0}" --store "$work/store" --ca "$work/pki/ca.pem" \
+        --cert "$work/pki/server.pem" --key "$work/pki/server.key" --gateways "$work/gateways" 2>>"$log" &
+    centre=$!
+    for ((i = 0; i < 300; i++)); do
+        port=$(tail -n "+$((seen + 1))" "$log" 2>/dev/null | grep -oE "127\.0\.0\.1:[0-9]+" | head -1 | cut -d: -f2)
+        [ -n "$port" ] && return 0
+        sleep 0.1
+    done
+    echo "edge-centre serve did not start: $(tail -n 3 "$log" 2>/dev/null)" >&2
+    return 1
+}

@@ -66,7 +66,7 @@ enum EdgeBench {
         let fileBytes = try FileSystem.size(input)
         let rate = FrameRate(frames: fps)
         let time: any TimeSource = sealed ? FastClock(endingNowAfter: rate.interval * (frames ?? 1)) : FreeRunningTime()
-        let store: any SegmentStore = sealed ? try sealedStore(dir: out, time: time) : try FileSegmentStore(root: out)
+        let store: any SegmentStore = sealed ? try sealedStore(dir: out, time: time).store : try FileSegmentStore(root: out)
         let wallStart = SystemTime().monotonicNow()
         let cpuStart = cpuSeconds()
         let source = FileSource(path: input, codec: codec, rate: rate, time: time)
@@ -91,18 +91,23 @@ enum EdgeBench {
         print("frames=\(count) bytes=\(inputBytes) segments=\(segments) wall_s=\(fmt(wall)) cpu_s=\(fmt(cpu)) fps=\(fmt(Double(count) / wall)) cpu_s_per_gib=\(fmt(cpu / gib))")
     }
 
-    /// A gateway state directory in `dir` (device key, manifest chain, ring) and the store
-    /// the daemon records into, sealing to one fresh recipient.
-    static func sealedStore(dir: String, time: any TimeSource) throws -> SealedSegmentStore {
+    /// A gateway state directory in `dir` (device key, manifest chain, ring), marked as
+    /// running as the daemon marks it, and the store the daemon records into, sealing to
+    /// one fresh recipient. The recovery marks a clean stop at the end.
+    static func sealedStore(
+        dir: String, time: any TimeSource, gateway: String = "bench", camera: String = "bench"
+    ) throws -> (store: SealedSegmentStore, recovery: RingRecovery) {
         try FileSystem.makeDirectories(dir, mode: 0o750)
         let key = try DeviceKey.loadOrCreate(stateDirectory: dir)
-        let chain = try ManifestChain(stateDirectory: dir, gateway: "bench", firmwareVersion: "edge-bench", key: key)
+        let chain = try ManifestChain(stateDirectory: dir, gateway: gateway, firmwareVersion: "edge-bench", key: key)
         let ledger = CustodyLedger(chain: chain, publicKey: key.publicKey)
         let layout = RingLayout(stateDirectory: dir)
-        _ = try RingRecovery(layout: layout, ledger: ledger, time: time, clockSynced: { false }).recover(cameras: ["bench"])
-        return try SealedSegmentStore(
+        let recovery = RingRecovery(layout: layout, ledger: ledger, time: time, clockSynced: { false })
+        _ = try recovery.recover(cameras: [camera])
+        let store = try SealedSegmentStore(
             layout: layout, recipients: [try AgeIdentity.generate().recipient], ledger: ledger, time: time,
             clockSynced: { false })
+        return (store, recovery)
     }
 
     /// Seals `bytes` of plaintext (written 1 MiB at a time, sealed in age's 64 KiB chunks)

@@ -1,4 +1,3 @@
-import AgeEncryption
 import Custody
 import DeviceIdentity
 import EdgeCore
@@ -48,20 +47,11 @@ enum RingBench {
         close: Bool = false
     ) throws {
         let wallStart = SystemTime().monotonicNow()
-        try FileSystem.makeDirectories(dir, mode: 0o750)
-        let key = try DeviceKey.loadOrCreate(stateDirectory: dir)
-        let chain = try ManifestChain(stateDirectory: dir, gateway: gateway, firmwareVersion: "edge-bench", key: key)
-        let ledger = CustodyLedger(chain: chain, publicKey: key.publicKey)
-        let layout = RingLayout(stateDirectory: dir)
         let rate = FrameRate(frames: 25)
         // The recording ends about now, so the recovery that follows sees sane clocks.
         let time = FastClock(endingNowAfter: rate.interval * (segments * framesPerSegment))
         // Marks the run as started, as the daemon does before recording.
-        let recovery = RingRecovery(layout: layout, ledger: ledger, time: time, clockSynced: { false })
-        _ = try recovery.recover(cameras: [camera])
-        let store = try SealedSegmentStore(
-            layout: layout, recipients: [try AgeIdentity.generate().recipient], ledger: ledger, time: time,
-            clockSynced: { false })
+        let (store, recovery) = try EdgeBench.sealedStore(dir: dir, time: time, gateway: gateway, camera: camera)
         let source = FileSource(path: input, codec: .mjpeg, rate: rate, time: time)
         let format = try source.open()
         var closed = 0

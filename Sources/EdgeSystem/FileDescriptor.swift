@@ -49,48 +49,44 @@ public final class FileDescriptor: @unchecked Sendable {
 
     /// Reads up to `count` bytes; an empty array means end of file.
     public func read(upTo count: Int) throws(SystemError) -> [UInt8] {
-        // An empty array may have no buffer to hand to read(2).
-        guard count > 0 else { return [] }
         let fd = rawValue
-        var failure: SystemError?
-        // Read straight into the array's storage, not zeroed first.
-        let out = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            do throws(SystemError) {
-                initialized = try retryingInterrupts("read", subject) { Glibc_read(fd, buffer.baseAddress!, count) }
-            } catch {
-                failure = error
-                initialized = 0
-            }
+        return try Self.filled(count) { buffer throws(SystemError) in
+            try retryingInterrupts("read", subject) { Glibc_read(fd, buffer, count) }
         }
-        if let failure { throw failure }
-        return out
     }
 
     /// Reads up to `count` bytes at `offset` (pread(2): the file offset stays where it
     /// is), fewer only where the file ends.
     public func read(upTo count: Int, at offset: Int64) throws(SystemError) -> [UInt8] {
-        guard count > 0 else { return [] }
         let fd = rawValue
-        var failure: SystemError?
-        // Read straight into the array's storage: a frame's bytes are not zeroed first.
-        let out = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+        return try Self.filled(count) { buffer throws(SystemError) in
             var got = 0
             while got < count {
                 let (position, overflow) = offset.addingReportingOverflow(Int64(got))
-                guard !overflow else {
-                    failure = SystemError(code: EOVERFLOW, call: "pread", subject: subject)
-                    break
-                }
-                do throws(SystemError) {
-                    let read = try retryingInterrupts("pread", subject) { pread(fd, buffer.baseAddress! + got, count - got, off_t(position)) }
-                    if read == 0 { break }
-                    got += read
-                } catch {
-                    failure = error
-                    break
-                }
+                guard !overflow else { throw SystemError(code: EOVERFLOW, call: "pread", subject: subject) }
+                let read = try retryingInterrupts("pread", subject) { pread(fd, buffer + got, count - got, off_t(position)) }
+                if read == 0 { break }
+                got += read
             }
-            initialized = got
+            return got
+        }
+    }
+
+    /// An array of up to `count` bytes that `fill` writes straight into its storage (not
+    /// zeroed first: frames are read this way), returning how many it wrote.
+    private static func filled(
+        _ count: Int, _ fill: (UnsafeMutableRawPointer) throws(SystemError) -> Int
+    ) throws(SystemError) -> [UInt8] {
+        // An empty array may have no buffer to hand to read(2).
+        guard count > 0 else { return [] }
+        var failure: SystemError?
+        let out = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            do throws(SystemError) {
+                initialized = try fill(UnsafeMutableRawPointer(buffer.baseAddress!))
+            } catch {
+                failure = error
+                initialized = 0
+            }
         }
         if let failure { throw failure }
         return out
